@@ -1,0 +1,588 @@
+// npm run bench: Beacon side by side with the bound (bare node:http + stored bytes) and the usual choice (Apollo's
+// response cache over Keyv/Redis), and with its own cache disabled, on one fresh seeded PostgreSQL database and Redis,
+// every variant a separate process on its own port. Writes bench/results/<date>.md and latest.md.
+// docs/benchmarks.md explains the variants, the scenarios and how to read the table.
+//
+// BENCH_QUICK=1: a one-minute smoke run (one short round, fewer keys in the memory check).
+// BENCH_SCENARIOS=a,d: a subset. BENCH_SECONDS, BENCH_ROUNDS, BENCH_WARMUP_SECONDS: override the durations.
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { cacheSettled, closeAgent, forEachLimit, postOk } from './lib/http.js';
+import { readPlan, type ScenarioId } from './lib/plan.js';
+import { detectPinning, ROOT, sleep, startServer, type Server } from './lib/processes.js';
+import { profileBeacon, type ProfileRun } from './lib/profile-run.js';
+import { machineInfo, renderReport } from './lib/report.js';
+import {
+  median,
+  type LatencyResult,
+  type LatencyRow,
+  type Measurement,
+  type Observed,
+  type ScenarioResult,
+  type ThroughputResult,
+  type VariantId,
+} from './lib/results.js';
+import { createSeededDatabase, deleteRedisKeys, REDIS_URL, type BenchDatabase } from './lib/services.js';
+import {
+  assessmentBody,
+  CACHE_STATS_BODY,
+  dashboardBody,
+  hotBodies,
+  IO_MODELS_BODY,
+  MISS_SPACE,
+  missBody,
+  mixedReads,
+  mixedWrites,
+  MUTATION,
+  RUNS_PAGE_BODY,
+  templateParts,
+  TOUCHED_IDS,
+} from './lib/workload.js';
+import { errorCount, runWrk, type WrkResult } from './lib/wrk.js';
+import type { MemoryResult } from './memory.js';
+
+const plan = readPlan();
+const pinning = detectPinning();
+const runId = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
+const prefix = `bench-${runId}`;
+const work = mkdtempSync(path.join(os.tmpdir(), 'beacon-bench-'));
+const startedAt = new Date();
+const log = (message: string) => process.stdout.write(`[bench ${((Date.now() - startedAt.getTime()) / 1000).toFixed(0).padStart(4)}s] ${message}\n`);
+
+type Servers = Map<VariantId, Server>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Variants
+
+function variantSpec(variant: Exclude<VariantId, 'bound'>, group: string, database: BenchDatabase) {
+  const namespace = `${prefix}-${group}-${variant}`;
+  const common = { NODE_ENV: 'production', LOG_LEVEL: 'warn', DATABASE_URL: database.url, REDIS_URL, CACHE_NAMESPACE: namespace };
+  if (variant === 'usual') return { name: variant, script: 'bench/servers/usual.ts', env: common, pinning };
+  const beacon: Record<string, string> = {
+    ...common,
+    SEED: 'none',
+    CACHE_WARMUP_FILE: 'off',
+    // The rate limiter stays in the path (its cost is measured) with a limit one client cannot reach.
+    RATE_LIMIT_PER_MINUTE: '10000000',
+    RATE_LIMIT_BURST: '10000000',
+  };
+  if (variant === 'beacon-nocache') beacon.CACHE_ENABLED = 'false';
+  if (variant === 'beacon-l2only') beacon.CACHE_L1_MAX_BYTES = '0';
+  return { name: variant, script: 'src/main.ts', env: beacon, pinning };
+}
+
+async function withServers<T>(
+  group: string,
+  variants: Array<Exclude<VariantId, 'bound'>>,
+  database: BenchDatabase,
+  body: (servers: Servers) => Promise<T>,
+): Promise<T> {
+  log(`starting ${variants.join(', ')}`);
+  const started = await Promise.allSettled(variants.map((variant) => startServer(variantSpec(variant, group, database))));
+  const servers: Servers = new Map();
+  started.forEach((outcome, k) => {
+    if (outcome.status === 'fulfilled') servers.set(variants[k]!, outcome.value);
+  });
+  try {
+    const failed = started.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+    if (failed) throw failed.reason;
+    for (const [variant, target] of servers) if (isBeacon(variant)) await cacheSettled(target.url, variant);
+    return await body(servers);
+  } finally {
+    await Promise.all([...servers.values()].map((server) => server.stop()));
+  }
+}
+
+async function startBound(scenario: ScenarioId, responses: Record<string, string>, fallback: string): Promise<Server> {
+  const file = path.join(work, `bound-${scenario}.json`);
+  writeFileSync(file, JSON.stringify({ responses, fallback }));
+  return startServer({ name: 'bound', script: 'bench/servers/bound.ts', env: { BOUND_RESPONSES: file, NODE_ENV: 'production' }, pinning });
+}
+
+function server(servers: Servers, variant: VariantId): Server {
+  const found = servers.get(variant);
+  if (!found) throw new Error(`variant ${variant} is not running`);
+  return found;
+}
+
+const isBeacon = (variant: VariantId) => variant === 'beacon' || variant === 'beacon-l2only';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Checks and observations
+
+/**
+ * Every variant must answer `body` with the same bytes as the reference (Beacon): a benchmark of different answers
+ * would compare nothing. Fails the run, showing where the bodies part.
+ */
+async function checkSameBytes(servers: Servers, variants: VariantId[], body: string, headers: Record<string, string> = {}): Promise<void> {
+  const replies = new Map<VariantId, string>();
+  for (const variant of variants) replies.set(variant, (await postOk(server(servers, variant).url, body, headers)).body);
+  const reference = replies.get('beacon') ?? replies.values().next().value!;
+  for (const [variant, text] of replies) {
+    if (text === reference) continue;
+    let at = 0;
+    while (at < text.length && text[at] === reference[at]) at++;
+    throw new Error(
+      `${variant} answers different bytes than Beacon (${text.length} vs ${reference.length} bytes, first difference at ${at}):\n` +
+        `  Beacon: …${reference.slice(Math.max(0, at - 60), at + 60)}…\n  ${variant}: …${text.slice(Math.max(0, at - 60), at + 60)}…\n` +
+        `request: ${body.slice(0, 200)}`,
+    );
+  }
+}
+
+interface StatsSnapshot {
+  tiers: Record<string, { hits: number; misses: number }>;
+  operations: Record<string, { hits: number; misses: number }>;
+  bypasses: number;
+}
+
+async function cacheStats(url: string): Promise<StatsSnapshot> {
+  const reply = await postOk(url, CACHE_STATS_BODY);
+  const stats = JSON.parse(reply.body).data.cacheStats as {
+    bypasses: number;
+    tiers: Array<{ tier: string; hits: number; misses: number }>;
+    operations: Array<{ name: string; hits: number; misses: number }>;
+  };
+  return {
+    bypasses: stats.bypasses,
+    tiers: Object.fromEntries(stats.tiers.map((t) => [t.tier, { hits: t.hits, misses: t.misses }])),
+    operations: Object.fromEntries(stats.operations.map((o) => [o.name, { hits: o.hits, misses: o.misses }])),
+  };
+}
+
+function difference(before: StatsSnapshot, after: StatsSnapshot): Observed {
+  const byOperation: Observed['byOperation'] = {};
+  let hits = 0;
+  let misses = 0;
+  for (const [name, counts] of Object.entries(after.operations)) {
+    const earlier = before.operations[name] ?? { hits: 0, misses: 0 };
+    const delta = { hits: counts.hits - earlier.hits, misses: counts.misses - earlier.misses };
+    if (delta.hits + delta.misses === 0) continue;
+    byOperation[name] = delta;
+    hits += delta.hits;
+    misses += delta.misses;
+  }
+  const tierHits = (tier: string) => (after.tiers[tier]?.hits ?? 0) - (before.tiers[tier]?.hits ?? 0);
+  return { hits, misses, l1Hits: tierHits('L1'), l2Hits: tierHits('L2'), bypasses: after.bypasses - before.bypasses, byOperation };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Throughput scenarios (wrk, one thread, many connections)
+
+interface ThroughputSpec {
+  id: ScenarioId;
+  title: string;
+  description: string;
+  variants: VariantId[];
+  script: 'hot.lua' | 'miss.lua' | 'mixed.lua';
+  /** wrk script arguments for the `invocation`-th run of this variant (0: the warm-up). */
+  args(variant: VariantId, invocation: number): string[];
+  connections: number;
+  /** What the bound answers: request body -> captured response; anything else gets the fallback. */
+  bound: { responses: Record<string, string>; fallback: string };
+  checks: Array<{ body: string; headers?: Record<string, string> }>;
+  /** Called after each measured run (e.g. to note repeated keys). */
+  after?(variant: VariantId, result: WrkResult, invocation: number): void;
+}
+
+function rotate<T>(items: readonly T[], by: number): T[] {
+  const k = by % items.length;
+  return [...items.slice(k), ...items.slice(0, k)];
+}
+
+async function runThroughput(spec: ThroughputSpec, servers: Servers): Promise<ThroughputResult> {
+  log(`(${spec.id}) ${spec.title}`);
+  const bound = spec.variants.includes('bound') ? await startBound(spec.id, spec.bound.responses, spec.bound.fallback) : undefined;
+  const all: Servers = new Map(servers);
+  if (bound) all.set('bound', bound);
+  const result: ThroughputResult = {
+    kind: 'throughput',
+    id: spec.id,
+    title: spec.title,
+    description: spec.description,
+    connections: spec.connections,
+    variants: spec.variants,
+    measurements: [],
+    notes: [],
+  };
+  try {
+    for (const check of spec.checks) await checkSameBytes(all, spec.variants, check.body, check.headers);
+    const invocations = new Map<VariantId, number>();
+    const wrk = async (variant: VariantId, seconds: number) => {
+      const invocation = invocations.get(variant) ?? 0;
+      invocations.set(variant, invocation + 1);
+      const target = server(all, variant);
+      const outcome = await runWrk({ url: target.url, script: spec.script, args: spec.args(variant, invocation), connections: spec.connections, seconds, pinning });
+      if (outcome.errors.status > 0) {
+        throw new Error(`(${spec.id}) ${variant} answered ${outcome.errors.status} requests with an error status (>= 400)`);
+      }
+      return { outcome, invocation };
+    };
+    // The quick run warms up only where hits are measured (the fast lane's code is cold after priming through Fastify).
+    const warmup = plan.quick && !['a', 'b', 'd'].includes(spec.id) ? 0 : plan.warmupSeconds;
+    if (warmup > 0) for (const variant of spec.variants) await wrk(variant, warmup);
+    for (let round = 0; round < plan.rounds; round++) {
+      for (const variant of rotate(spec.variants, round)) {
+        const target = server(all, variant);
+        const statsBefore = isBeacon(variant) ? await cacheStats(target.url) : undefined;
+        const cpuBefore = target.cpuMs();
+        const { outcome, invocation } = await wrk(variant, plan.seconds);
+        const cpuMs = target.cpuMs() - cpuBefore;
+        const measurement: Measurement = {
+          variant,
+          round,
+          requests: outcome.requests,
+          rps: outcome.rps,
+          p50Ms: outcome.p50Ms,
+          p99Ms: outcome.p99Ms,
+          cpuMsPerRequest: outcome.requests > 0 ? cpuMs / outcome.requests : NaN,
+          errors: errorCount(outcome),
+        };
+        if (statsBefore) measurement.observed = difference(statsBefore, await cacheStats(target.url));
+        result.measurements.push(measurement);
+        spec.after?.(variant, outcome, invocation);
+        log(
+          `(${spec.id}) round ${round + 1}/${plan.rounds} ${variant.padEnd(14)} ${outcome.rps.toFixed(0).padStart(6)} req/s  ` +
+            `p50 ${outcome.p50Ms.toFixed(2)} ms  p99 ${outcome.p99Ms.toFixed(2)} ms  cpu ${measurement.cpuMsPerRequest.toFixed(3)} ms/req`,
+        );
+      }
+    }
+    const socketErrors = result.measurements.reduce((sum, m) => sum + m.errors, 0);
+    if (socketErrors > 0) result.notes.push(`wrk reported ${socketErrors} socket errors or timeouts across the runs.`);
+  } finally {
+    await bound?.stop();
+  }
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The scenarios
+
+function writeLines(name: string, lines: readonly string[]): string {
+  const file = path.join(work, name);
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  return file;
+}
+
+async function capture(url: string, bodies: readonly string[], headers: Record<string, string> = {}): Promise<Record<string, string>> {
+  const responses: Record<string, string> = {};
+  for (const body of bodies) responses[body] = (await postOk(url, body, headers)).body;
+  return responses;
+}
+
+async function prime(servers: Servers, variants: VariantId[], bodies: readonly string[]): Promise<void> {
+  for (const variant of variants) {
+    const target = servers.get(variant);
+    if (target) await forEachLimit(bodies, 8, async (body) => void (await postOk(target.url, body)));
+  }
+}
+
+/** Scenarios a and b: the same 100 cached dashboard bodies, from L1 (a) and from Redis only (b). */
+async function hot(servers: Servers): Promise<ScenarioResult[]> {
+  const bodies = hotBodies();
+  const file = writeLines('hot.txt', bodies);
+  const responses = await capture(server(servers, 'beacon').url, bodies);
+  await prime(servers, ['usual', 'beacon-l2only'], bodies);
+  // Let the L2 writes of the priming land before the first lookups.
+  await sleep(200);
+  const common = {
+    script: 'hot.lua' as const,
+    args: () => [file],
+    connections: plan.connections,
+    bound: { responses, fallback: responses[bodies[0]!]! },
+    checks: [{ body: bodies[0]! }, { body: bodies[57]! }],
+  };
+  const results: ScenarioResult[] = [];
+  if (plan.scenarios.has('a')) {
+    results.push(
+      await runThroughput(
+        {
+          ...common,
+          id: 'a',
+          title: 'Dashboard query, hot: 100 variable sets, L1 hits',
+          description:
+            'The dashboard panel of one dataset (dataset, columns, its 10 latest runs with metrics; ~2 KB), rotating over datasets ' +
+            '1-100, every entry cached before measuring. Beacon answers from L1.',
+          variants: ['bound', 'usual', 'beacon', 'beacon-nocache'],
+        },
+        servers,
+      ),
+    );
+  }
+  if (plan.scenarios.has('b')) {
+    results.push(
+      await runThroughput(
+        {
+          ...common,
+          id: 'b',
+          title: 'Dashboard query, hot, L1 disabled: every hit from Redis',
+          description: 'As (a), with Beacon started with CACHE_L1_MAX_BYTES=0, so each hit is a Redis GET and a version check.',
+          variants: ['bound', 'usual', 'beacon-l2only'],
+        },
+        servers,
+      ),
+    );
+  }
+  return results;
+}
+
+async function misses(servers: Servers): Promise<ThroughputResult> {
+  const templateFile = writeLines('miss-template.txt', templateParts());
+  // Each run of a variant enumerates its own block of variable sets; the check body is past every block.
+  const block = Math.floor((MISS_SPACE - 1) / (plan.rounds + 1));
+  const check = missBody(MISS_SPACE - 1);
+  const reference = (await postOk(server(servers, 'beacon').url, check)).body;
+  let repeated = false;
+  const result = await runThroughput(
+    {
+      id: 'c',
+      title: '100% misses: a variable set never seen before on every request',
+      description:
+        'The dashboard query with a new (dataset, runs, status) combination per request: every variant executes it against ' +
+        'PostgreSQL. Beacon also computes the key, looks in L1 and Redis, and stores the result in both.',
+      variants: ['bound', 'usual', 'beacon', 'beacon-nocache'],
+      script: 'miss.lua',
+      args: (_variant, invocation) => [templateFile, String(invocation * block)],
+      connections: plan.connections,
+      bound: { responses: { [check]: reference }, fallback: reference },
+      checks: [{ body: check }],
+      after(variant, outcome) {
+        if (outcome.requests > block && variant !== 'bound') repeated = true;
+      },
+    },
+    servers,
+  );
+  if (repeated) result.notes.push('A run sent more requests than its block of variable sets: some keys repeated (hits show in the cache column).');
+  result.notes.push('The bound answers every request with the response to one of them (same size class): it cannot know the rest.');
+  return result;
+}
+
+async function runsPage(servers: Servers): Promise<ThroughputResult> {
+  const noCache = { 'cache-control': 'no-cache' };
+  const file = writeLines('runs-page.txt', [RUNS_PAGE_BODY]);
+  const reference = (await postOk(server(servers, 'beacon').url, RUNS_PAGE_BODY, noCache)).body;
+  const result = await runThroughput(
+    {
+      id: 'f',
+      title: 'modelRuns(first: 100) page with nested fields, cold (Cache-Control: no-cache)',
+      description:
+        `A page of 100 runs with their dataset, all metrics and top-5 feature importances (~${Math.round(reference.length / 1024)} KB), ` +
+        `every request sent with Cache-Control: no-cache, so no variant answers from its response cache; ${plan.coldPageConnections} connections.`,
+      variants: ['bound', 'usual', 'beacon', 'beacon-nocache'],
+      script: 'hot.lua',
+      args: () => [file, 'Cache-Control: no-cache'],
+      connections: plan.coldPageConnections,
+      bound: { responses: { [RUNS_PAGE_BODY]: reference }, fallback: reference },
+      checks: [{ body: RUNS_PAGE_BODY, headers: noCache }],
+    },
+    servers,
+  );
+  result.notes.push(
+    "no-cache skips Beacon's response cache only: the page is recomputed (and stored again), while the featureImportance " +
+      'field results still come from its field cache, as designed. "Beacon, cache disabled" is the fully cold figure.',
+  );
+  return result;
+}
+
+async function assessments(servers: Servers): Promise<LatencyResult> {
+  log('(e) assessment query, cold vs cached');
+  const models = JSON.parse((await postOk(server(servers, 'beacon').url, IO_MODELS_BODY)).body).data.ioModels as Array<{
+    name: string;
+    countries: string[];
+    sectors: Array<{ code: string }>;
+  }>;
+  const model = models[0]!;
+  const pairs = model.countries.flatMap((country) => model.sectors.map(({ code }) => [country, code] as const));
+  const bodies = pairs.map(([country, sector]) => assessmentBody(model.name, country, sector));
+  const cached = bodies.slice(0, plan.cachedAssessments);
+  const coldPool = bodies.slice(plan.cachedAssessments);
+  const needed = plan.coldAssessments * plan.rounds;
+  if (coldPool.length < needed) throw new Error(`model ${model.name} has ${coldPool.length} country-sectors, the plan needs ${needed}`);
+  const variants: VariantId[] = ['usual', 'beacon', 'beacon-nocache'];
+  await prime(servers, ['usual', 'beacon'], cached);
+  await checkSameBytes(servers, variants, cached[0]!);
+  const cachedFile = writeLines('assessments-cached.txt', cached);
+  const rows = new Map<VariantId, LatencyRow>(
+    variants.map((variant) => [variant, { variant, coldMs: [], cachedP50Ms: [], cachedP99Ms: [], cachedRps: [], cpuMsPerCachedRequest: [] }]),
+  );
+  for (let round = 0; round < plan.rounds; round++) {
+    // The same never-asked pairs for every variant in a round: the same work.
+    const cold = coldPool.slice(round * plan.coldAssessments, (round + 1) * plan.coldAssessments);
+    for (const variant of rotate(variants, round)) {
+      const target = server(servers, variant);
+      const row = rows.get(variant)!;
+      const times: number[] = [];
+      for (const body of cold) times.push((await postOk(target.url, body)).ms);
+      row.coldMs.push(median(times));
+      const cpuBefore = target.cpuMs();
+      const outcome = await runWrk({ url: target.url, script: 'hot.lua', args: [cachedFile], connections: 1, seconds: Math.min(plan.seconds, 3), pinning });
+      row.cpuMsPerCachedRequest.push((target.cpuMs() - cpuBefore) / Math.max(1, outcome.requests));
+      row.cachedP50Ms.push(outcome.p50Ms);
+      row.cachedP99Ms.push(outcome.p99Ms);
+      row.cachedRps.push(outcome.rps);
+      log(
+        `(e) round ${round + 1}/${plan.rounds} ${variant.padEnd(14)} cold median ${median(times).toFixed(1)} ms, ` +
+          `repeat p50 ${outcome.p50Ms.toFixed(3)} ms (${(median(times) / outcome.p50Ms).toFixed(0)}x)`,
+      );
+    }
+  }
+  return {
+    kind: 'latency',
+    id: 'e',
+    title: 'Assessment query: cold vs cached',
+    description:
+      `One supply-chain assessment (${model.name}, ${pairs.length} country-sectors: load the coefficients, LU-factorize, solve; ~2.3 KB). ` +
+      `Cold: ${plan.coldAssessments} country-sectors never asked before per round, one request at a time (harness client). ` +
+      `Cached: wrk on one connection rotating over ${plan.cachedAssessments} cached ones for ${Math.min(plan.seconds, 3)} s.`,
+    rows: [...rows.values()],
+    notes: ['For "Beacon, cache disabled" the repeated requests are computed again: its ratio shows what the cache saves.'],
+  };
+}
+
+async function mixed(servers: Servers): Promise<ThroughputResult> {
+  const reads = mixedReads();
+  const writes = mixedWrites();
+  const readsFile = writeLines('mixed-reads.txt', reads);
+  const writesFile = writeLines('mixed-writes.txt', writes);
+  const beaconUrl = server(servers, 'beacon').url;
+  const responses = await capture(beaconUrl, reads);
+  Object.assign(responses, await capture(beaconUrl, writes));
+  await prime(servers, ['usual'], reads);
+  await sleep(200);
+  const untouched = reads[49]!;
+  const result = await runThroughput(
+    {
+      id: 'd',
+      title: 'Mixed: 95% reads, 5% writes',
+      description:
+        `The reads of (a) over datasets 1-100; every 20th request is updateDataset setting the description of one of datasets ` +
+        `${TOUCHED_IDS.join(', ')} (rotating over ${writes.length} id/text pairs), which invalidates that dataset's entries. The hit rate ` +
+        'of the entries no write touched (datasets 6-100) is read from cacheStats (their operation has its own name).',
+      variants: ['bound', 'usual', 'beacon', 'beacon-nocache'],
+      script: 'mixed.lua',
+      args: () => [readsFile, writesFile, '20'],
+      connections: plan.connections,
+      bound: { responses, fallback: responses[untouched]! },
+      checks: [{ body: untouched }, { body: writes[0]! }],
+    },
+    servers,
+  );
+  // After a write, does a read see it? The usual choice has no invalidation: it keeps serving what it cached.
+  for (const variant of ['usual', 'beacon', 'beacon-nocache'] as const) {
+    const target = server(servers, variant);
+    const note = `${runId}-${variant}`;
+    const text = `Benchmark final ${note}.`;
+    await postOk(target.url, JSON.stringify({ operationName: 'Touch', query: MUTATION, variables: { id: '1', description: text } }));
+    const read = (await postOk(target.url, dashboardBody(1, 10, 'null', 'DashboardTouched'))).body;
+    result.notes.push(`${variant}: a read right after a write ${read.includes(text) ? 'sees the write' : 'is STALE (serves the cached answer from before the write)'}.`);
+  }
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Memory check (a separate process: its RSS is its own)
+
+function memoryCheck(): MemoryResult {
+  log(`memory check: ${plan.memoryKeys.toLocaleString()} keys`);
+  const output = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', 'bench/memory.ts', '--keys', String(plan.memoryKeys), '--json'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, BENCH_REDIS_URL: REDIS_URL },
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  const line = output.split('\n').find((candidate) => candidate.startsWith('BENCH_MEMORY '));
+  if (!line) throw new Error(`bench/memory.ts printed no result:\n${output}`);
+  return JSON.parse(line.slice('BENCH_MEMORY '.length)) as MemoryResult;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+/** The profile without its long tail, for the JSON next to the report. */
+function trimmed(run: ProfileRun): ProfileRun {
+  return { ...run, summary: { ...run.summary, self: run.summary.self.slice(0, 40), inclusive: run.summary.inclusive.slice(0, 40) } };
+}
+
+function ensureWrk(): void {
+  try {
+    execFileSync('wrk', ['-v'], { stdio: 'ignore' });
+    return;
+  } catch (error) {
+    // wrk -v exits 1 after printing its version; only a missing binary (ENOENT) needs the install.
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return;
+  }
+  log('wrk is missing: running bench/setup.sh');
+  execFileSync('bash', [path.join(ROOT, 'bench', 'setup.sh')], { stdio: 'inherit' });
+}
+
+async function main(): Promise<void> {
+  ensureWrk();
+  log(`${plan.quick ? 'quick' : 'full'} run ${runId}: ${plan.rounds} round(s) x ${plan.seconds} s, scenarios ${[...plan.scenarios].join(',')}; pinning: ${pinning.description}`);
+  const loadBefore = os.loadavg();
+  log('creating and seeding the database');
+  const database = await createSeededDatabase(`beacon_bench_${runId}`);
+  log(`seeded in ${(database.seedMs / 1000).toFixed(1)} s`);
+  const results: ScenarioResult[] = [];
+  let memory: MemoryResult | undefined;
+  let profile: ProfileRun | undefined;
+  try {
+    // One process per variant for the whole run (starting them costs more than most measurements); each scenario
+    // warms up what it measures. The bound is restarted per scenario with that scenario's captured responses.
+    const has = (id: ScenarioId) => plan.scenarios.has(id);
+    const variants: Array<Exclude<VariantId, 'bound'>> = ['usual', 'beacon'];
+    if (has('a') || has('c') || has('d') || has('e') || has('f')) variants.push('beacon-nocache');
+    if (has('b')) variants.push('beacon-l2only');
+    await withServers('all', variants, database, async (servers) => {
+      if (has('a') || has('b')) results.push(...(await hot(servers)));
+      if (has('c')) results.push(await misses(servers));
+      if (has('f')) results.push(await runsPage(servers));
+      if (has('e')) results.push(await assessments(servers));
+      // Last: its writes change the data the other scenarios read.
+      if (has('d')) results.push(await mixed(servers));
+    });
+    if (plan.profileSeconds > 0) {
+      log(`profiling Beacon under scenario a for ${plan.profileSeconds} s`);
+      profile = await profileBeacon({
+        scenario: 'a',
+        databaseUrl: database.url,
+        redisUrl: REDIS_URL,
+        namespace: `${prefix}-profile`,
+        seconds: plan.profileSeconds,
+        connections: plan.connections,
+        pinning,
+      });
+    }
+    if (process.env.BENCH_MEMORY !== 'off') memory = memoryCheck();
+  } finally {
+    closeAgent();
+    await database.drop();
+    const deleted = await deleteRedisKeys(prefix);
+    log(`dropped the database and ${deleted} Redis keys`);
+    rmSync(work, { recursive: true, force: true });
+  }
+  const finishedAt = new Date();
+  const machine = await machineInfo({ pinning, loadBefore, loadAfter: os.loadavg() });
+  const markdown = renderReport({ plan, machine, startedAt, finishedAt, results, memory, profile, runId });
+  const dir = path.join(ROOT, 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  const stamp = startedAt.toISOString().replace(/:/g, '').replace(/\..*/, 'Z');
+  // Only a complete run is the latest: a subset (BENCH_SCENARIOS, BENCH_MEMORY=off) is kept apart.
+  const complete = plan.scenarios.size === 6 && memory !== undefined;
+  const suffix = plan.quick ? '-quick' : complete ? '' : '-partial';
+  writeFileSync(path.join(dir, `${stamp}${suffix}.md`), markdown);
+  writeFileSync(path.join(dir, `latest${suffix}.md`), markdown);
+  writeFileSync(path.join(dir, `${stamp}${suffix}.json`), JSON.stringify({ runId, plan: { ...plan, scenarios: [...plan.scenarios] }, machine, results, memory, profile: profile && trimmed(profile) }, null, 1));
+  process.stdout.write(`\n${markdown}\n`);
+  log(`wrote bench/results/${stamp}${suffix}.md and latest${suffix}.md in ${((finishedAt.getTime() - startedAt.getTime()) / 1000).toFixed(0)} s`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);

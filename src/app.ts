@@ -1,0 +1,168 @@
+// createApp(config): the only place that wires the database, GraphQL and HTTP together. Nothing happens at import
+// time or in createApp itself; start() opens, migrates, seeds and listens; stop() drains and closes in reverse.
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import type { FastifyInstance } from 'fastify';
+import { CacheService } from './cache/service.js';
+import type { WarmupRunner } from './cache/warmup.js';
+import type { Config } from './config.js';
+import { openDatabase, type Database } from './db/database.js';
+import { migrateToLatest } from './db/migrate.js';
+import { DEMO_SEED, seedIfEmpty, type SeedSize } from './db/seed.js';
+import type { RequestContext, Services } from './graphql/context.js';
+import { createRepositories } from './graphql/domains.js';
+import { createErrorFormatter } from './graphql/errors.js';
+import { createLimitsPlugin, limitsPluginOptions } from './graphql/limits/index.js';
+import { loadTypeDefs, schemaResolvers } from './graphql/schema.js';
+import { createHttpGuards, httpGuardOptions } from './http/guards.js';
+import { createHttpServer } from './http/server.js';
+import { createLogger, errorFields, type Logger } from './log.js';
+import { Observability } from './observability/index.js';
+
+export interface AppOptions {
+  /** Sizes of the demo data; tests seed less. */
+  seedSize?: SeedSize;
+  logger?: Logger;
+}
+
+export interface StartedApp {
+  url: string;
+  port: number;
+  /** Milliseconds spent seeding, or null when the database already held data. */
+  seedMs: number | null;
+}
+
+export interface App {
+  readonly config: Config;
+  start(): Promise<StartedApp>;
+  stop(): Promise<void>;
+  /** Available after start(). */
+  readonly database: Database;
+  readonly http: FastifyInstance;
+  readonly cache: CacheService;
+}
+
+export function createApp(config: Config, options: AppOptions = {}): App {
+  const logger = options.logger ?? createLogger(config.logLevel, { pretty: config.observability.logPretty });
+  let observability: Observability | undefined;
+  let database: Database | undefined;
+  let apollo: ApolloServer<RequestContext> | undefined;
+  let http: FastifyInstance | undefined;
+  let cache: CacheService | undefined;
+
+  const started = <T>(value: T | undefined, name: string): T => {
+    if (value === undefined) throw new Error(`${name} is not available before start()`);
+    return value;
+  };
+
+  return {
+    config,
+    get database() {
+      return started(database, 'database');
+    },
+    get http() {
+      return started(http, 'http');
+    },
+    get cache() {
+      return started(cache, 'cache');
+    },
+
+    async start() {
+      const startedAt = Date.now();
+      // Metrics, logs, health and the performance window (observability/): built first, it times every SQL statement.
+      observability = new Observability(config, logger);
+      database = await openDatabase({
+        url: config.databaseUrl,
+        poolSize: config.databasePoolSize,
+        dataDir: config.dataDir,
+        poolTimeoutMs: config.limits.databasePoolTimeoutMs,
+        onQuery: observability.recordQuery,
+      });
+      await migrateToLatest(database.db);
+      let seedMs: number | null = null;
+      if (config.seed === 'demo') {
+        const seedStart = performance.now();
+        if (await seedIfEmpty(database.db, options.seedSize ?? DEMO_SEED)) seedMs = performance.now() - seedStart;
+      }
+      // Serving statements are cancelled at the operation deadline, so a timed-out operation frees its connection;
+      // migrations and the seed above ran without the limit.
+      database.setStatementTimeout(config.limits.operationTimeoutMs);
+      const db = database;
+      const typeDefs = loadTypeDefs();
+      cache = createCache(config, typeDefs, logger);
+      observability.attach(db, cache);
+      const services: Services = {
+        repos: createRepositories(db.db),
+        pingDatabase: () => db.ping(),
+        version: config.version,
+        startedAt,
+        fieldCache: cache.fieldCache,
+        invalidate: cache.invalidate,
+        cache,
+        observability,
+      };
+      apollo = new ApolloServer<RequestContext>({
+        typeDefs,
+        resolvers: schemaResolvers(),
+        formatError: createErrorFormatter((error) => logger.error('internal error', errorFields(error))),
+        includeStacktraceInErrorResponses: false,
+        // main.ts owns the signals, so shutdown happens in one order: HTTP first, then Apollo, then the pools.
+        stopOnTerminationSignals: false,
+        // Hardening: one operation per request, CSRF prevention, and introspection left to the limits plugin, which
+        // allows it outside production and to the admin token in production (per request, which Apollo's flag is not).
+        allowBatchedHttpRequests: false,
+        csrfPrevention: true,
+        introspection: true,
+        parseOptions: { maxTokens: config.limits.maxTokens },
+        // Apollo's default landing page loads from a CDN; GraphiQL is served by http/graphiql.ts instead.
+        plugins: [
+          ApolloServerPluginLandingPageDisabled(),
+          observability.apolloPlugin<RequestContext>(),
+          createLimitsPlugin<RequestContext>(limitsPluginOptions(config)),
+          ...cache.plugins<RequestContext>(),
+        ],
+      });
+      await apollo.start();
+      http = createHttpServer({
+        apollo,
+        services,
+        bodyLimitBytes: config.bodyLimitBytes,
+        responseCache: cache.responseCache,
+        guards: createHttpGuards(httpGuardOptions(config, logger)),
+        observability,
+        fastLane: config.cache.fastLane,
+      });
+      await http.listen({ host: config.host, port: config.port });
+      cache.setWarmupRunner(injectRunner(http));
+      cache.warmInBackground();
+      const address = http.server.address();
+      const port = typeof address === 'object' && address ? address.port : config.port;
+      const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+      return { url: `http://${host}:${port}/graphql`, port, seedMs };
+    },
+
+    async stop() {
+      // In-flight requests finish; new connections are refused (Fastify answers 503 while closing).
+      await http?.close();
+      await apollo?.stop();
+      await cache?.close();
+      await observability?.stop();
+      await database?.close();
+    },
+  };
+}
+
+/** The cache; Redis (when configured) connects in the background, so a missing Redis never delays the start. */
+function createCache(config: Config, typeDefs: ReturnType<typeof loadTypeDefs>, logger: Logger): CacheService {
+  const cache = new CacheService({ config: config.cache, adminToken: config.adminToken, typeDefs, logger });
+  cache.start();
+  return cache;
+}
+
+/** Warm-up requests take the real HTTP path (response cache included) without a socket. */
+function injectRunner(http: FastifyInstance): WarmupRunner {
+  return async (payload, headers) => {
+    const response = await http.inject({ method: 'POST', url: '/graphql', headers, payload: JSON.stringify(payload) });
+    return { status: response.statusCode, body: response.body };
+  };
+}

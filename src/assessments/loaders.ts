@@ -1,0 +1,59 @@
+// Per-request DataLoaders: the one door to this domain's data. Each load records the tags it depended on: every
+// read of a model, of its labels or of its coefficients depends on `IoModel:<name>`, which updateCoefficients (and
+// nothing else) invalidates.
+import DataLoader from 'dataloader';
+import { collectionTag, entityTag, trackedLoader, type DependencyRecorder } from '../cache/tags.js';
+import type { IoModelRow } from '../db/tables.js';
+import { byKey } from '../graphql/batch.js';
+import { CoefficientMatrix } from './leontief.js';
+import type { IoModelRepository, StoredTable } from './repository.js';
+import type { IoTable } from './types.js';
+
+export const IO_MODEL = 'IoModel';
+
+export function createAssessmentLoaders(repo: IoModelRepository, deps: DependencyRecorder) {
+  const modelByName = new DataLoader<string, IoModelRow | null>(async (names) =>
+    byKey(names, await repo.findByNames(names), (row) => row.name),
+  );
+  // The table (labels + coefficients) of each model, built once per request: every assessment of the request
+  // shares its matrix and the LU factorization the matrix caches on first use.
+  const tableByName = new DataLoader<string, IoTable | null>(async (names) =>
+    byKey(names, (await repo.findTablesByNames(names)).map(toTable), (table) => table.model),
+  );
+  let all: Promise<IoModelRow[]> | undefined;
+
+  return {
+    /** A model by name; null when there is none. Tag: IoModel:<name>. */
+    modelByName: trackedLoader(modelByName, (name) => entityTag(IO_MODEL, name), deps),
+    /** A model's labels and coefficient matrix; null when there is no such model. Tag: IoModel:<name>. */
+    tableByName: trackedLoader(tableByName, (name) => entityTag(IO_MODEL, name), deps),
+    /** Every model, by name. Tags: the collection (so an added model invalidates it) and each model listed. */
+    async allModels(): Promise<IoModelRow[]> {
+      deps.add(collectionTag(IO_MODEL));
+      all ??= repo.listModels().then((rows) => {
+        for (const row of rows) modelByName.prime(row.name, row);
+        return rows;
+      });
+      const rows = await all;
+      for (const row of rows) deps.add(entityTag(IO_MODEL, row.name));
+      return rows;
+    },
+  };
+}
+
+export type AssessmentLoaders = ReturnType<typeof createAssessmentLoaders>;
+
+function toTable(stored: StoredTable): IoTable {
+  const { model } = stored;
+  return {
+    model: model.name,
+    countries: model.countries,
+    sectorCodes: model.sector_codes,
+    matrix: CoefficientMatrix.fromCoordinates(
+      model.countries.length * model.sector_codes.length,
+      stored.rowIdx,
+      stored.colIdx,
+      stored.values,
+    ),
+  };
+}

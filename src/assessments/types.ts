@@ -1,0 +1,42 @@
+// What the input-output engine works on and returns. AssessmentResult is the codegen mapper of the Assessment type.
+import type { CoefficientMatrix } from './leontief.js';
+
+export interface UpstreamSupplier {
+  country: string;
+  sector: string;
+  requirement: number;
+  share: number;
+}
+
+export type RiskLevel = 'LOW' | 'MODERATE' | 'HIGH' | 'SEVERE';
+
+export interface AssessmentResult {
+  model: string;
+  country: string;
+  sector: string;
+  outputMultiplier: number;
+  domesticShare: number;
+  foreignShare: number;
+  /**
+   * Upstream suppliers with a positive requirement, largest first (ties in index order). At most MAX_SUPPLIERS are
+   * kept: topSuppliers can ask for no more, and a cached result stays small.
+   */
+  suppliers: UpstreamSupplier[];
+  countryShares: { country: string; share: number }[];
+  supplierCountryHhi: number;
+  exposureByTier: { direct: number; second: number; third: number; rest: number; total: number };
+  riskScore: number;
+  riskLevel: RiskLevel;
+}
+
+/**
+ * One model's coefficients as read in one statement, with the labels of its rows and columns. Index of a
+ * country-sector = countryIndex * sectorCount + sectorIndex. Built per request, so its cached LU factorization
+ * never outlives the request that read the coefficients.
+ */
+export interface IoTable {
+  model: string;
+  countries: readonly string[];
+  sectorCodes: readonly string[];
+  matrix: CoefficientMatrix;
+}

@@ -1,0 +1,334 @@
+// The cache engine: the tiers (L1 in process, L2 Redis) behind one lookup/store, with version-stamped tags
+// (versions.ts), single-flight, background refresh and stats. It knows nothing of GraphQL or the domains: callers
+// hand it keys, tags, bodies and TTLs.
+//
+// L2 is read in batches (tick-batcher.ts): the lookups of one tick share one pipelined round trip, are validated
+// together (including the extra round trip an entry older than the mirror's baseline needs), and are answered in the
+// same microtask, so the misses of one tick compute together and the DataLoader batches behind them stay whole.
+import type { Logger } from '../log.js';
+import { errorFields } from '../log.js';
+import type { MemoryTier } from './memory-tier.js';
+import type { CacheStats } from './stats.js';
+import { type CacheEntry, type CacheTier, storeLifetimeMs, type TierName } from './store.js';
+import { typeOfTag } from './tags.js';
+import { TickBatcher } from './tick-batcher.js';
+import { ALL_TAG, type Stamp, type Versions } from './versions.js';
+
+/** fresh: within its TTL. stale: within the grace after it (serve, refresh in the background). reserve: only a
+ * fallback when a recompute fails (stale-if-error). */
+export type Freshness = 'fresh' | 'stale' | 'reserve';
+
+export interface Found {
+  entry: CacheEntry;
+  tier: TierName;
+  freshness: Freshness;
+  ageMs: number;
+  /** What the entry was checked as: a value built from it is no more recent than this. */
+  stamp: Stamp;
+}
+
+export interface EngineOptions {
+  l1: MemoryTier | undefined;
+  l2: CacheTier | undefined;
+  versions: Versions;
+  stats: CacheStats;
+  logger: Logger;
+  /** Stale-while-revalidate window after expiry. */
+  graceMs: number;
+  /** Stale-if-error window after expiry. */
+  reserveMs: number;
+  /** No entry lives longer than this, whatever its hints say. */
+  maxTtlMs: number;
+}
+
+export interface StoreInput {
+  body: string;
+  contentType?: string;
+  tags: Iterable<string>;
+  ttlMs: number;
+  name: string;
+}
+
+interface Flight<T> {
+  promise: Promise<T>;
+  sequence: number;
+}
+
+/** What one key's L2 read found: the tier failed, no entry, an entry no longer valid, or a valid entry. */
+type L2Read =
+  | { status: 'failed' }
+  | { status: 'absent' }
+  | { status: 'invalid' }
+  | { status: 'valid'; entry: CacheEntry; epoch: number; verified: number | undefined };
+
+const L2_FAILED: L2Read = { status: 'failed' };
+const L2_ABSENT: L2Read = { status: 'absent' };
+const L2_INVALID: L2Read = { status: 'invalid' };
+
+export class CacheEngine {
+  readonly versions: Versions;
+  readonly stats: CacheStats;
+  private readonly flights = new Map<string, Flight<unknown>>();
+  private readonly refreshing = new Set<string>();
+  private readonly backgroundWork = new Set<Promise<unknown>>();
+  private readonly l2Reads: TickBatcher<string, L2Read> | undefined;
+
+  constructor(private readonly options: EngineOptions) {
+    this.versions = options.versions;
+    this.stats = options.stats;
+    const l2 = options.l2;
+    if (l2) this.l2Reads = new TickBatcher((keys) => this.readL2(l2, keys));
+    // A reset means messages may have been missed, or versions restarted: nothing in L1 can be trusted.
+    this.versions.onReset(() => options.l1?.clear());
+    // An invalidation, this instance's or another's (over the channel), drops the affected L1 entries at once.
+    // Lookups would find them invalid anyway; dropping them frees their memory and keeps `entries` honest.
+    this.versions.onInvalidation((tags, _origin, version) => {
+      if (tags.includes(ALL_TAG)) options.l1?.clear();
+      else options.l1?.dropTagged(tags, version);
+    });
+  }
+
+  get l1(): MemoryTier | undefined {
+    return this.options.l1;
+  }
+
+  get l2(): CacheTier | undefined {
+    return this.options.l2;
+  }
+
+  get graceMs(): number {
+    return this.options.graceMs;
+  }
+
+  get reserveMs(): number {
+    return this.options.reserveMs;
+  }
+
+  get maxTtlMs(): number {
+    return this.options.maxTtlMs;
+  }
+
+  stamp(): Promise<Stamp> {
+    return this.versions.stamp();
+  }
+
+  /**
+   * The freshest valid entry for `key`, from L1, else L2 (copied into L1). Invalid entries are dropped from L1 and
+   * never returned, however fresh. Never throws: a failing L2 is a miss. L2 lookups of one tick are answered together.
+   */
+  async lookup(key: string): Promise<Found | undefined> {
+    const { l1 } = this.options;
+    const now = Date.now();
+    let found: Found | undefined;
+    const local = l1?.peek(key);
+    if (local) {
+      const stamp = stampOf(local);
+      // Read before the check: a remote check confirms the entry up to a baseline already in force when it asked.
+      const mark = this.versions.verifiedMark;
+      const valid = this.versions.check(local.tags, stamp);
+      if (valid === true || (await valid)) {
+        // Confirmed by Redis (an entry stamped before the baseline, e.g. computed just after start): later
+        // invalidations reach the mirror, so its next hits are checked locally, not with a round trip each.
+        if (valid !== true && mark !== undefined && !(stamp.verified !== undefined && stamp.verified >= mark)) local.verified = mark;
+        found = classify(local, 'L1', now, stamp);
+      } else {
+        l1!.delete(key);
+      }
+      if (found?.freshness === 'fresh') return found;
+    }
+    if (l1) this.stats.tiers.L1.misses += 1;
+    if (!this.l2Reads) return found;
+    // Already counted (as an L2 error) and logged by the connection when it failed: fail open.
+    const read = await this.l2Reads.load(key);
+    if (read.status === 'failed') return found;
+    const fromL2 =
+      read.status === 'valid'
+        ? classify(read.entry, 'L2', Date.now(), {
+            clock: read.entry.stamp,
+            local: this.versions.foreignLocal,
+            epoch: read.epoch,
+            ...(read.verified !== undefined ? { verified: read.verified } : {}),
+          })
+        : undefined;
+    if (read.status !== 'valid' || !fromL2) {
+      this.stats.tiers.L2.misses += 1;
+      return found;
+    }
+    const remote = read.entry;
+    if (found && found.entry.createdAt >= remote.createdAt) return found;
+    if (l1) {
+      // Found valid just now: an entry older than the baseline need not be checked against Redis again.
+      const copy: CacheEntry = { ...remote, local: -1, epoch: read.epoch, ...(read.verified !== undefined ? { verified: read.verified } : {}) };
+      void l1.set(key, copy, remote.createdAt + storeLifetimeMs(remote) - Date.now());
+    }
+    return fromL2;
+  }
+
+  /**
+   * Synchronously, a fresh valid L1 entry for `key`, for a caller whose lookup missed and that is about to start a
+   * computation. With L2, a lookup waits a round trip after missing L1: an identical computation may have finished
+   * (stored its entry in L1, and left the single-flight table) meanwhile. Checked with no await before flight(), it
+   * closes that gap: concurrent identical misses still compute once. Without L2 the lookup never waited.
+   */
+  storedMeanwhile(key: string): Found | undefined {
+    if (!this.l2Reads) return undefined;
+    return this.peekFresh(key);
+  }
+
+  /**
+   * A fresh valid L1 entry for `key`, answered synchronously (no promise), or undefined when that cannot be known
+   * without waiting: no entry, not fresh, or its validity needs Redis (an entry needing a remote check is left to
+   * lookup()). The fast lane's first look (response-cache.ts lookupRaw). Counts nothing.
+   */
+  peekFresh(key: string): Found | undefined {
+    const entry = this.options.l1?.peek(key);
+    if (!entry) return undefined;
+    const stamp = stampOf(entry);
+    if (this.versions.check(entry.tags, stamp) !== true) return undefined;
+    const found = classify(entry, 'L1', Date.now(), stamp);
+    return found?.freshness === 'fresh' ? found : undefined;
+  }
+
+  /**
+   * One batch of L2 reads: every entry in one round trip, then every entry validated. An entry from Redis may come
+   * from any instance: its local part is unknown, so any local version voids it. Entries older than the mirror's
+   * baseline need their tags' versions from Redis; those checks go out together and the batch waits for them all.
+   */
+  private async readL2(l2: CacheTier, keys: readonly string[]): Promise<L2Read[]> {
+    let entries: Array<CacheEntry | undefined>;
+    try {
+      entries = l2.getMany ? await l2.getMany(keys) : await Promise.all(keys.map((key) => l2.get(key)));
+    } catch {
+      return keys.map(() => L2_FAILED);
+    }
+    return Promise.all(
+      entries.map(async (entry): Promise<L2Read> => {
+        if (!entry) return L2_ABSENT;
+        const epoch = this.versions.epoch;
+        const valid = await this.versions.check(entry.tags, { clock: entry.stamp, local: this.versions.foreignLocal, epoch });
+        return valid ? { status: 'valid', entry, epoch, verified: this.versions.verifiedMark } : L2_INVALID;
+      }),
+    );
+  }
+
+  /**
+   * Stores a computed result under its tags (plus their type tags). An entry that is already invalid (an
+   * invalidation landed after its stamp was taken) is discarded: that is the set-after-invalidate race, caught.
+   * L1 is written at once; L2 in the background (awaited only by tests through settle()).
+   */
+  async store(key: string, input: StoreInput, stamp: Stamp): Promise<CacheEntry | undefined> {
+    const ttlMs = Math.min(input.ttlMs, this.options.maxTtlMs);
+    if (ttlMs <= 0) return undefined;
+    const entry: CacheEntry = {
+      body: input.body,
+      ...(input.contentType ? { contentType: input.contentType } : {}),
+      tags: withTypeTags(input.tags),
+      stamp: stamp.clock,
+      createdAt: Date.now(),
+      ttlMs,
+      graceMs: this.options.graceMs,
+      reserveMs: this.options.reserveMs,
+      name: input.name,
+      local: stamp.local,
+      epoch: stamp.epoch,
+      ...(stamp.verified !== undefined ? { verified: stamp.verified } : {}),
+    };
+    if (!(await this.versions.check(entry.tags, stamp))) {
+      this.stats.discardedStale += 1;
+      return undefined;
+    }
+    const lifetime = storeLifetimeMs(entry);
+    const { l1, l2 } = this.options;
+    if (l1) {
+      await l1.set(key, entry, lifetime);
+      this.stats.tiers.L1.sets += 1;
+    }
+    if (l2) {
+      const { local: _local, epoch: _epoch, verified: _verified, ...shared } = entry;
+      this.track(
+        l2.set(key, shared, lifetime).then(
+          () => void (this.stats.tiers.L2.sets += 1),
+          () => {},
+        ),
+      );
+    }
+    return entry;
+  }
+
+  async invalidate(tags: readonly string[]): Promise<void> {
+    const unique = [...new Set(tags)];
+    if (unique.length === 0) return;
+    this.stats.invalidation(unique.length);
+    await this.versions.invalidate(unique);
+  }
+
+  /**
+   * Single-flight: concurrent calls with the same key share one computation. A caller joins only a computation
+   * that started after the last invalidation this instance saw; otherwise that computation may have read data
+   * older than a write whose response was already sent, so it starts its own.
+   */
+  async flight<T>(key: string, compute: () => Promise<T>): Promise<{ value: T; shared: boolean }> {
+    const sequence = this.versions.invalidationSequence;
+    const existing = this.flights.get(key) as Flight<T> | undefined;
+    if (existing && existing.sequence === sequence) {
+      this.stats.tiers.L1.dedupes += 1;
+      return { value: await existing.promise, shared: true };
+    }
+    const flight: Flight<T> = { promise: compute(), sequence };
+    this.flights.set(key, flight);
+    try {
+      return { value: await flight.promise, shared: false };
+    } finally {
+      if (this.flights.get(key) === flight) this.flights.delete(key);
+    }
+  }
+
+  /** Runs `refresh` once per key at a time, detached from the request that noticed the entry was stale. */
+  refreshInBackground(key: string, refresh: () => Promise<unknown>): void {
+    if (this.refreshing.has(key)) return;
+    this.refreshing.add(key);
+    this.stats.backgroundRefreshes += 1;
+    this.track(
+      refresh()
+        .catch((error: unknown) => this.options.logger.warn('background cache refresh failed', errorFields(error)))
+        .finally(() => this.refreshing.delete(key)),
+    );
+  }
+
+  /** Resolves when background work started so far (L2 writes, refreshes) has finished. For tests and stop(). */
+  async settle(): Promise<void> {
+    while (this.backgroundWork.size > 0) await Promise.allSettled([...this.backgroundWork]);
+  }
+
+  private track(work: Promise<unknown>): void {
+    this.backgroundWork.add(work);
+    void work.finally(() => this.backgroundWork.delete(work));
+  }
+}
+
+/** The stamp an L1 entry was stored or copied under, with its in-process parts. */
+function stampOf(entry: CacheEntry): Stamp {
+  const stamp: Stamp = { clock: entry.stamp, local: entry.local ?? -1, epoch: entry.epoch ?? -1 };
+  if (entry.verified !== undefined) stamp.verified = entry.verified;
+  return stamp;
+}
+
+function classify(entry: CacheEntry, tier: TierName, now: number, stamp: Stamp): Found | undefined {
+  const ageMs = Math.max(0, now - entry.createdAt);
+  let freshness: Freshness;
+  if (ageMs < entry.ttlMs) freshness = 'fresh';
+  else if (ageMs < entry.ttlMs + entry.graceMs) freshness = 'stale';
+  else if (ageMs < entry.ttlMs + entry.reserveMs) freshness = 'reserve';
+  else return undefined;
+  return { entry, tier, freshness, ageMs, stamp };
+}
+
+/** The tags plus the type of each (`ModelRun` for `ModelRun:42`), so a whole type can be invalidated at once. */
+export function withTypeTags(tags: Iterable<string>): string[] {
+  const all = new Set<string>();
+  for (const tag of tags) {
+    all.add(tag);
+    all.add(typeOfTag(tag));
+  }
+  return [...all];
+}

@@ -1,0 +1,43 @@
+// cacheStats, clearCache and warmCache. The mutations are for admins: `Authorization: Bearer <ADMIN_TOKEN>`;
+// anyone else (and everyone, when ADMIN_TOKEN is unset) gets FORBIDDEN.
+import type { Resolvers } from '../generated/graphql.js';
+import { badInput, forbidden, showValue } from '../graphql/errors.js';
+import type { RequestContext } from '../graphql/context.js';
+import type { CacheService } from './service.js';
+
+const MAX_VALUE_LENGTH = 512;
+
+function cacheOf(ctx: RequestContext): CacheService {
+  const cache = ctx.services.cache;
+  if (!cache) throw new Error('the cache service is not wired (createApp sets services.cache)');
+  return cache;
+}
+
+function requireAdmin(ctx: RequestContext): CacheService {
+  const cache = cacheOf(ctx);
+  if (!cache.isAdmin(ctx.cacheState.authorization)) {
+    throw forbidden('This operation needs an admin token: send Authorization: Bearer <ADMIN_TOKEN>');
+  }
+  return cache;
+}
+
+export const cacheResolvers: Resolvers = {
+  Query: {
+    cacheStats: (_parent, _args, ctx) => cacheOf(ctx).snapshot(),
+  },
+  Mutation: {
+    clearCache: async (_parent, { scope, value }, ctx) => {
+      const cache = requireAdmin(ctx);
+      if (scope !== 'ALL') {
+        if (!value || value.trim() === '') throw badInput(`clearCache(scope: ${scope}) needs a value`, 'value');
+        if (value.length > MAX_VALUE_LENGTH) throw badInput(`value is longer than ${MAX_VALUE_LENGTH} characters: ${showValue(value)}`, 'value');
+        if (scope === 'TYPE' && value.includes(':')) {
+          throw badInput(`a TYPE is a type name such as ModelRun, got ${showValue(value)}`, 'value');
+        }
+      }
+      const invalidated = await cache.clear(scope, value ?? undefined);
+      return { scope, value: value ?? null, invalidated };
+    },
+    warmCache: async (_parent, _args, ctx) => requireAdmin(ctx).warm(),
+  },
+};

@@ -1,0 +1,193 @@
+// The cache as the app sees it: built from config by createCacheService, it owns the tiers, the Redis link, the
+// versions and the engine, and hands out the seams (fieldCache, invalidate, the response cache, the Apollo plugins)
+// plus what the cacheStats / clearCache / warmCache resolvers need. createApp wires it; stop() closes it.
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { DocumentNode } from 'graphql';
+import type { CacheConfig } from '../config.js';
+import { isAdminAuthorization } from '../graphql/admin.js';
+import type { Logger } from '../log.js';
+import { cacheControlPlugin, responseCachePlugin, type CacheAwareContext } from './apollo-plugin.js';
+import { CacheEngine } from './engine.js';
+import { computeAlways, invalidateNothing, type FieldCache, type Invalidate } from './field-cache.js';
+import { FieldResultCache } from './field-results.js';
+import { KeySpace } from './keys.js';
+import { MemoryTier } from './memory-tier.js';
+import { CachePolicy } from './policy.js';
+import { RedisConnection } from './redis-connection.js';
+import { RedisTier } from './redis-tier.js';
+import { ResponseCache } from './response-cache.js';
+import { averages, CacheStats } from './stats.js';
+import { ALL_TAG, Versions } from './versions.js';
+import { loadWarmup, runWarmup, type WarmupOutcome, type WarmupRunner } from './warmup.js';
+
+export type ClearScope = 'ALL' | 'TYPE' | 'TAG';
+
+export interface CacheServiceOptions {
+  config: CacheConfig;
+  adminToken: string | undefined;
+  typeDefs: DocumentNode;
+  logger: Logger;
+}
+
+export class CacheService {
+  readonly policy: CachePolicy;
+  readonly stats = new CacheStats();
+  readonly keys: KeySpace;
+  readonly engine: CacheEngine | undefined;
+  readonly responseCache: ResponseCache | undefined;
+  readonly fieldCache: FieldCache;
+  readonly invalidate: Invalidate;
+  private readonly redis: RedisConnection | undefined;
+  private readonly l1: MemoryTier | undefined;
+  private readonly versions: Versions | undefined;
+  private warmupRunner: WarmupRunner | undefined;
+  private warming: Promise<WarmupOutcome> | undefined;
+
+  constructor(private readonly options: CacheServiceOptions) {
+    const { config, logger } = options;
+    this.policy = new CachePolicy(options.typeDefs);
+    this.keys = new KeySpace(config.namespace);
+    if (!config.enabled) {
+      this.fieldCache = computeAlways;
+      this.invalidate = invalidateNothing;
+      return;
+    }
+    if (config.redisUrl && config.l2) {
+      this.redis = new RedisConnection({
+        url: config.redisUrl,
+        timeoutMs: config.redisTimeoutMs,
+        logger,
+        onFailure: () => void (this.stats.tiers.L2.errors += 1),
+      });
+    }
+    if (config.l1MaxBytes > 0) {
+      this.l1 = new MemoryTier(config.l1MaxBytes, { onEvict: () => void (this.stats.tiers.L1.evictions += 1) });
+    }
+    const graceMs = Math.max(config.staleWhileRevalidateMs, config.staleIfErrorMs);
+    this.versions = new Versions(this.keys, this.redis, {
+      // A tag's version must outlive every entry stamped before it: the longest TTL plus the longest grace.
+      tagVersionTtlMs: config.maxTtlMs + graceMs + 60_000,
+    });
+    this.engine = new CacheEngine({
+      l1: this.l1,
+      l2: this.redis ? new RedisTier(this.redis) : undefined,
+      versions: this.versions,
+      stats: this.stats,
+      logger,
+      graceMs: config.staleWhileRevalidateMs,
+      reserveMs: config.staleIfErrorMs,
+      maxTtlMs: config.maxTtlMs,
+    });
+    this.responseCache = new ResponseCache(this.engine, this.keys);
+    this.fieldCache = new FieldResultCache(this.engine, this.keys, this.policy);
+    const engine = this.engine;
+    this.invalidate = (tags) => engine.invalidate(tags);
+  }
+
+  get backend(): 'redis' | 'memory' {
+    return this.redis ? 'redis' : 'memory';
+  }
+
+  /** Connects to Redis in the background: never waits, never fails. */
+  start(): void {
+    this.redis?.start();
+  }
+
+  plugins<TContext extends CacheAwareContext>(): ApolloServerPlugin<TContext>[] {
+    const maxTtlSeconds = Math.floor(this.options.config.maxTtlMs / 1000);
+    return [cacheControlPlugin(maxTtlSeconds) as ApolloServerPlugin<TContext>, responseCachePlugin<TContext>(this.policy)];
+  }
+
+  /** How warm-up operations reach the HTTP path (Fastify's inject), set once the server exists. */
+  setWarmupRunner(runner: WarmupRunner): void {
+    this.warmupRunner = runner;
+  }
+
+  /** Runs the warm-up file in the background at start; returns at once. */
+  warmInBackground(): void {
+    if (!this.options.config.warmupFile || !this.engine) return;
+    void this.warm().then(
+      (outcome) => this.options.logger.info('cache warm-up finished', { ...outcome }),
+      (error: unknown) => this.options.logger.warn('cache warm-up failed', { error: String(error) }),
+    );
+  }
+
+  /** Runs the warm-up operations (once at a time), forcing each to recompute and store. */
+  warm(): Promise<WarmupOutcome> {
+    const file = this.options.config.warmupFile;
+    if (!file || !this.warmupRunner || !this.engine) return Promise.resolve({ operations: 0, cached: 0, failed: 0 });
+    const runner = this.warmupRunner;
+    this.warming ??= (async () => runWarmup(await loadWarmup(file), runner))().finally(() => (this.warming = undefined));
+    return this.warming;
+  }
+
+  /** Whether the Authorization header carries the admin token. False whenever ADMIN_TOKEN is unset. */
+  isAdmin(authorization: string | undefined): boolean {
+    return isAdminAuthorization(authorization, this.options.adminToken);
+  }
+
+
+  /** ALL invalidates the tag every entry carries; TYPE a type tag; TAG one tag. No key is ever scanned. */
+  async clear(scope: ClearScope, value: string | undefined): Promise<string[]> {
+    const tag = scope === 'ALL' ? ALL_TAG : value!;
+    await this.invalidate([tag]);
+    return [tag];
+  }
+
+  snapshot() {
+    const redisState = this.redis ? this.redis.state : 'off';
+    const tiers = (['L1', 'L2'] as const).map((tier) => ({
+      tier,
+      ...this.stats.tiers[tier],
+      entries: tier === 'L1' ? (this.l1?.entries ?? 0) : null,
+      bytes: tier === 'L1' ? (this.l1?.bytes ?? 0) : null,
+    }));
+    const names = (rows: Map<string, { hits: number; misses: number }>) =>
+      [...rows].map(([name, { hits, misses }]) => ({
+        name,
+        hits,
+        misses,
+        hitRate: hits + misses === 0 ? null : hits / (hits + misses),
+      }));
+    return {
+      backend: this.backend,
+      enabled: this.options.config.enabled,
+      redis: {
+        configured: this.redis !== undefined,
+        state: redisState,
+        subscribed: this.versions?.subscriptionLive ?? false,
+        pendingReplay: this.versions?.pendingReplay ?? 0,
+        lastError: this.redis?.lastError ?? null,
+      },
+      tiers,
+      fields: names(this.stats.fields.rows),
+      operations: names(this.stats.operations.rows),
+      invalidations: {
+        events: this.stats.invalidationEvents,
+        tags: this.stats.invalidatedTags,
+        byTagCount: [...this.stats.invalidationsByTagCount]
+          .sort(([a], [b]) => a - b)
+          .map(([tagCount, events]) => ({ tagCount, events })),
+        mirroredTags: this.versions?.mirrorSize ?? 0,
+      },
+      responseLatency: averages(this.stats.responseLatency),
+      fieldLatency: averages(this.stats.fieldLatency),
+      bypasses: this.stats.bypasses,
+      discardedStale: this.stats.discardedStale,
+      backgroundRefreshes: this.stats.backgroundRefreshes,
+      ttls: this.policy.table(),
+    };
+  }
+
+  /** Waits for background cache work (L2 writes, refreshes). Tests use it to make timing deterministic. */
+  async settle(): Promise<void> {
+    await this.engine?.settle();
+  }
+
+  async close(): Promise<void> {
+    await this.warming?.catch(() => {});
+    await this.engine?.settle();
+    this.versions?.close();
+    await this.redis?.close();
+  }
+}

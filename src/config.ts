@@ -1,0 +1,303 @@
+// Environment -> a frozen Config. Every variable is validated once, at startup; a bad value stops the process
+// with a message that names the variable and shows the value, so a typo never becomes a silent default.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseWarmup } from './cache/warmup.js';
+import type { LogLevel } from './log.js';
+
+export type SeedMode = 'demo' | 'none';
+
+export interface Config {
+  readonly env: 'development' | 'production' | 'test';
+  readonly host: string;
+  readonly port: number;
+  /** PostgreSQL connection string; undefined means the embedded database under dataDir. */
+  readonly databaseUrl: string | undefined;
+  readonly databasePoolSize: number;
+  readonly dataDir: string;
+  /** What to load into an empty database at start. */
+  readonly seed: SeedMode;
+  readonly version: string;
+  readonly logLevel: LogLevel;
+  /** Largest request body accepted, in bytes. */
+  readonly bodyLimitBytes: number;
+  /** Bearer token for admin mutations (clearCache, warmCache); undefined: they are refused to everyone. */
+  readonly adminToken: string | undefined;
+  readonly cache: CacheConfig;
+  readonly limits: LimitsConfig;
+  readonly observability: ObservabilityConfig;
+}
+
+/** Logs, health checks, the performance window and its alerts (README: "Observability"). */
+export interface ObservabilityConfig {
+  /** LOG_PRETTY: human-readable log lines; default on in development when stdout is a terminal. */
+  readonly logPretty: boolean;
+  /** HEALTH_CACHE_MS: how long a health report is reused (0 in tests, which count the statements health sends). */
+  readonly healthCacheMs: number;
+  /** HEALTH_CHECK_TIMEOUT_MS: budget of each dependency check (10 s in tests, see below). */
+  readonly healthTimeoutMs: number;
+  /** PERFORMANCE_WINDOW_SECONDS, in ms: what the performance query looks back over. */
+  readonly windowMs: number;
+  /** PERFORMANCE_BUCKET_SECONDS, in ms: the window's resolution (and the dashboard timeline's). */
+  readonly bucketMs: number;
+  /** METRICS_MAX_OPERATIONS: distinct operation names used as labels; later names count as `(other)`. */
+  readonly maxOperations: number;
+  readonly alerts: {
+    /** ALERT_HIT_RATE_BELOW (0-1). */
+    readonly hitRateBelow: number;
+    /** ALERT_P95_ABOVE_MS; 0 turns the rule off. */
+    readonly p95AboveMs: number;
+    /** ALERT_ERROR_RATE_ABOVE (0-1). */
+    readonly errorRateAbove: number;
+    /** ALERT_MIN_SAMPLES: requests needed in the window before a rule may fire. */
+    readonly minSamples: number;
+  };
+}
+
+/** Hardening limits (README: "Limits and security"). Checked before an operation runs, each rejection cheap. */
+export interface LimitsConfig {
+  /** GRAPHQL_MAX_DEPTH: deepest field nesting (introspection aside). */
+  readonly maxDepth: number;
+  /** GRAPHQL_MAX_ALIASES: aliased fields, fragments expanded. */
+  readonly maxAliases: number;
+  /** GRAPHQL_MAX_DIRECTIVES: directives in an operation, fragments expanded. */
+  readonly maxDirectives: number;
+  /** GRAPHQL_MAX_DIRECTIVES_PER_FIELD: directives on one field (or spread, or fragment). */
+  readonly maxDirectivesPerField: number;
+  /** GRAPHQL_MAX_TOKENS: lexical tokens in the document. */
+  readonly maxTokens: number;
+  /** GRAPHQL_MAX_COST: cost budget (1 per field; sized list arguments multiply their children). */
+  readonly maxCost: number;
+  /** OPERATION_TIMEOUT_MS: an operation's deadline; also PostgreSQL's statement_timeout. */
+  readonly operationTimeoutMs: number;
+  /** RATE_LIMIT_PER_MINUTE: sustained requests per client per minute (per instance); 0 turns the limit off. */
+  readonly rateLimitPerMinute: number;
+  /** RATE_LIMIT_BURST: requests a client may send at once. */
+  readonly rateLimitBurst: number;
+  /** DATABASE_POOL_TIMEOUT_MS: longest wait for a pooled connection (pool exhausted or database unreachable). */
+  readonly databasePoolTimeoutMs: number;
+}
+
+/** The cache's settings (README: "Configuration"). Durations are milliseconds here, seconds in the env. */
+export interface CacheConfig {
+  /** CACHE_ENABLED=false turns every cache off (no lookups, no stores, no invalidations): a baseline to measure. */
+  readonly enabled: boolean;
+  /** Prefix of every Redis key and channel; instances sharing it share entries and invalidations. */
+  readonly namespace: string;
+  /** REDIS_URL; undefined: L1 only. */
+  readonly redisUrl: string | undefined;
+  /** CACHE_L2=off ignores REDIS_URL. */
+  readonly l2: boolean;
+  /** Bound of L1 in bytes; 0 disables L1. */
+  readonly l1MaxBytes: number;
+  /** Budget of one Redis call; past it, the call counts as a miss. */
+  readonly redisTimeoutMs: number;
+  /** After expiry, an entry is served stale while one background refresh runs, for this long. */
+  readonly staleWhileRevalidateMs: number;
+  /** After expiry, an entry is kept for this long as the fallback when a recompute fails. */
+  readonly staleIfErrorMs: number;
+  /** No entry lives longer than this, whatever its hints say. */
+  readonly maxTtlMs: number;
+  /** JSON list of operations run at start and by warmCache; undefined: none. */
+  readonly warmupFile: string | undefined;
+  /** CACHE_FAST_LANE=off: every request goes through Fastify, cache hits too (http/fast-lane.ts; for comparison). */
+  readonly fastLane: boolean;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Env = Record<string, string | undefined>;
+
+export function loadConfig(env: Env = process.env, overrides: Partial<Config> = {}): Config {
+  const read = new EnvReader(env);
+  const config: Config = {
+    env: read.oneOf('NODE_ENV', ['development', 'production', 'test'], 'development'),
+    host: read.string('HOST', '127.0.0.1'),
+    port: read.integer('PORT', 4000, 0, 65535),
+    databaseUrl: read.optionalUrl('DATABASE_URL', ['postgres:', 'postgresql:']),
+    databasePoolSize: read.integer('DATABASE_POOL_SIZE', 10, 1, 1000),
+    dataDir: path.resolve(read.string('DATA_DIR', './.data')),
+    seed: read.oneOf('SEED', ['demo', 'none'], 'demo'),
+    version: read.string('BEACON_VERSION', '0.1.0'),
+    // Tests are quiet unless LOG_LEVEL asks otherwise.
+    logLevel: read.oneOf('LOG_LEVEL', ['debug', 'info', 'warn', 'error', 'silent'], read.string('NODE_ENV', 'development') === 'test' ? 'silent' : 'info'),
+    bodyLimitBytes: read.integer('BODY_LIMIT_BYTES', 1_048_576, 1_024, 104_857_600),
+    adminToken: read.secret('ADMIN_TOKEN', 16),
+    cache: readCacheConfig(read),
+    limits: readLimitsConfig(read),
+    observability: readObservabilityConfig(read),
+    ...overrides,
+  };
+  return Object.freeze(config);
+}
+
+function readLimitsConfig(read: EnvReader): LimitsConfig {
+  // Tests share one address; they opt into rate limiting (with a tiny limit) where they test it.
+  const isTest = read.string('NODE_ENV', 'development') === 'test';
+  return Object.freeze({
+    maxDepth: read.integer('GRAPHQL_MAX_DEPTH', 8, 1, 100),
+    maxAliases: read.integer('GRAPHQL_MAX_ALIASES', 30, 0, 10_000),
+    maxDirectives: read.integer('GRAPHQL_MAX_DIRECTIVES', 50, 0, 10_000),
+    maxDirectivesPerField: read.integer('GRAPHQL_MAX_DIRECTIVES_PER_FIELD', 5, 0, 100),
+    maxTokens: read.integer('GRAPHQL_MAX_TOKENS', 2_000, 50, 1_000_000),
+    maxCost: read.integer('GRAPHQL_MAX_COST', 10_000, 1, 1_000_000_000),
+    operationTimeoutMs: read.integer('OPERATION_TIMEOUT_MS', 10_000, 10, 600_000),
+    rateLimitPerMinute: read.integer('RATE_LIMIT_PER_MINUTE', isTest ? 0 : 600, 0, 10_000_000),
+    rateLimitBurst: read.integer('RATE_LIMIT_BURST', 100, 1, 10_000_000),
+    databasePoolTimeoutMs: read.integer('DATABASE_POOL_TIMEOUT_MS', 5_000, 10, 600_000),
+  });
+}
+
+function readObservabilityConfig(read: EnvReader): ObservabilityConfig {
+  const env = read.string('NODE_ENV', 'development');
+  const windowMs = read.integer('PERFORMANCE_WINDOW_SECONDS', 300, 10, 86_400) * 1000;
+  const bucketMs = read.integer('PERFORMANCE_BUCKET_SECONDS', 10, 1, 3_600) * 1000;
+  if (bucketMs > windowMs) {
+    throw new ConfigError(`PERFORMANCE_BUCKET_SECONDS must not exceed PERFORMANCE_WINDOW_SECONDS, got ${bucketMs / 1000} > ${windowMs / 1000}`);
+  }
+  if (windowMs / bucketMs > 10_000) throw new ConfigError('PERFORMANCE_WINDOW_SECONDS / PERFORMANCE_BUCKET_SECONDS must be at most 10000 buckets');
+  return Object.freeze({
+    logPretty: read.boolean('LOG_PRETTY', env === 'development' && process.stdout.isTTY === true),
+    healthCacheMs: read.integer('HEALTH_CACHE_MS', env === 'test' ? 0 : 5_000, 0, 3_600_000),
+    // Tests run two files at once against one PostgreSQL, whose new connections can stall for a second while another
+    // file creates or drops a database: a 1 s budget would report a healthy database DOWN (and make `health`
+    // uncacheable). Tests of the budget set it.
+    healthTimeoutMs: read.integer('HEALTH_CHECK_TIMEOUT_MS', env === 'test' ? 10_000 : 1_000, 10, 60_000),
+    windowMs,
+    bucketMs,
+    maxOperations: read.integer('METRICS_MAX_OPERATIONS', 200, 1, 10_000),
+    alerts: Object.freeze({
+      hitRateBelow: read.number('ALERT_HIT_RATE_BELOW', 0.7, 0, 1),
+      p95AboveMs: read.number('ALERT_P95_ABOVE_MS', 1_000, 0, 3_600_000),
+      errorRateAbove: read.number('ALERT_ERROR_RATE_ABOVE', 0.05, 0, 1),
+      minSamples: read.integer('ALERT_MIN_SAMPLES', 20, 1, 1_000_000),
+    }),
+  });
+}
+
+function readCacheConfig(read: EnvReader): CacheConfig {
+  const seconds = (name: string, fallback: number, max: number) => read.integer(name, fallback, 0, max) * 1000;
+  const isTest = read.string('NODE_ENV', 'development') === 'test';
+  return Object.freeze({
+    enabled: read.boolean('CACHE_ENABLED', true),
+    namespace: read.pattern('CACHE_NAMESPACE', 'beacon', /^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - (1-64)'),
+    redisUrl: read.optionalUrl('REDIS_URL', ['redis:', 'rediss:']),
+    l2: read.oneOf('CACHE_L2', ['on', 'off'], 'on') === 'on',
+    l1MaxBytes: read.integer('CACHE_L1_MAX_BYTES', 64 * 1024 * 1024, 0, 64 * 1024 * 1024 * 1024),
+    redisTimeoutMs: read.integer('CACHE_REDIS_TIMEOUT_MS', 50, 1, 10_000),
+    staleWhileRevalidateMs: seconds('CACHE_STALE_WHILE_REVALIDATE_SECONDS', 60, 86_400),
+    staleIfErrorMs: seconds('CACHE_STALE_IF_ERROR_SECONDS', 3_600, 7 * 86_400),
+    maxTtlMs: read.integer('CACHE_MAX_TTL_SECONDS', 86_400, 1, 30 * 86_400) * 1000,
+    // Tests warm nothing unless they ask: a background warm-up would make their counts depend on timing.
+    warmupFile: read.warmupFile('CACHE_WARMUP_FILE', isTest ? undefined : 'warmup.json'),
+    fastLane: read.oneOf('CACHE_FAST_LANE', ['on', 'off'], 'on') === 'on',
+  });
+}
+
+class EnvReader {
+  constructor(private readonly env: Env) {}
+
+  private raw(name: string): string | undefined {
+    const value = this.env[name];
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+  }
+
+  string(name: string, fallback: string): string {
+    return this.raw(name) ?? fallback;
+  }
+
+  integer(name: string, fallback: number, min: number, max: number): number {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    const parsed = Number(value);
+    if (!/^-?\d+$/.test(value) || parsed < min || parsed > max) {
+      throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`);
+    }
+    return parsed;
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    if (!(allowed as readonly string[]).includes(value)) {
+      throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`);
+    }
+    return value as T;
+  }
+
+  /** A decimal number (0.7, 1000, 2.5e3) within [min, max]. */
+  number(name: string, fallback: number, min: number, max: number): number {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    const parsed = Number(value);
+    if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(value) || parsed < min || parsed > max) {
+      throw new ConfigError(`${name} must be a number from ${min} to ${max}, got ${JSON.stringify(value)}`);
+    }
+    return parsed;
+  }
+
+  boolean(name: string, fallback: boolean): boolean {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    if (['true', '1', 'on', 'yes'].includes(value.toLowerCase())) return true;
+    if (['false', '0', 'off', 'no'].includes(value.toLowerCase())) return false;
+    throw new ConfigError(`${name} must be true or false, got ${JSON.stringify(value)}`);
+  }
+
+  pattern(name: string, fallback: string, pattern: RegExp, description: string): string {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    if (!pattern.test(value)) throw new ConfigError(`${name} must be ${description}, got ${JSON.stringify(value)}`);
+    return value;
+  }
+
+  /** A secret: never echoed back in an error, only its problem. */
+  secret(name: string, minLength: number): string | undefined {
+    const value = this.raw(name);
+    if (value === undefined) return undefined;
+    if (value.length < minLength) throw new ConfigError(`${name} must be at least ${minLength} characters long`);
+    return value;
+  }
+
+  /**
+   * A warm-up file: `off` for none; the default file may be missing (then none); a file named explicitly must exist
+   * and hold a valid list, checked now so a typo stops the start instead of silently warming nothing.
+   */
+  warmupFile(name: string, fallback: string | undefined): string | undefined {
+    const value = this.raw(name);
+    if (value === 'off') return undefined;
+    const file = value ?? fallback;
+    if (file === undefined) return undefined;
+    const resolved = path.resolve(file);
+    let text: string;
+    try {
+      text = readFileSync(resolved, 'utf8');
+    } catch {
+      if (value === undefined) return undefined;
+      throw new ConfigError(`${name} names a file that cannot be read: ${JSON.stringify(value)}`);
+    }
+    try {
+      parseWarmup(text, name);
+    } catch (error) {
+      throw new ConfigError(error instanceof Error ? error.message : String(error));
+    }
+    return resolved;
+  }
+
+  optionalUrl(name: string, protocols: string[]): string | undefined {
+    const value = this.raw(name);
+    if (value === undefined) return undefined;
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      throw new ConfigError(`${name} must be a URL, got a value that does not parse`);
+    }
+    if (!protocols.includes(url.protocol)) {
+      throw new ConfigError(`${name} must start with ${protocols.join(' or ')}, got ${JSON.stringify(url.protocol)}`);
+    }
+    return value;
+  }
+}

@@ -1,0 +1,50 @@
+// The per-request context: fresh loaders (so no request ever sees another's cached rows), the repositories for
+// writes, the recorder of the tags this request depended on, the field cache for expensive fields, and the
+// invalidation that mutations call after they commit.
+import { computeAlways, invalidateNothing, type FieldCache, type Invalidate } from '../cache/field-cache.js';
+import { RequestCacheState } from '../cache/request-state.js';
+import type { CacheService } from '../cache/service.js';
+import type { DependencyRecorder } from '../cache/tags.js';
+import type { Observability } from '../observability/index.js';
+import { createLoaders, type Loaders, type Repositories } from './domains.js';
+
+export interface Services {
+  repos: Repositories;
+  /** Liveness of the database, for the health query. */
+  pingDatabase(): Promise<void>;
+  version: string;
+  startedAt: number;
+  fieldCache?: FieldCache;
+  invalidate?: Invalidate;
+  /** The cache itself, for cacheStats / clearCache / warmCache. */
+  cache?: CacheService;
+  /** Health checks and the performance window, for the health and performance queries. */
+  observability?: Observability;
+}
+
+export interface RequestContext {
+  services: Services;
+  repos: Repositories;
+  loaders: Loaders;
+  deps: DependencyRecorder;
+  fieldCache: FieldCache;
+  /** Mutations call this after commit with every tag they changed (entities and the collections they join). */
+  invalidate: Invalidate;
+  /** What the cache knows of this request (its stamp, its Authorization, what Apollo found out). */
+  cacheState: RequestCacheState;
+}
+
+/** `cacheState` comes from the HTTP handler (response cache); a context built elsewhere gets a fresh one. */
+export function createRequestContext(services: Services, cacheState = new RequestCacheState()): RequestContext {
+  const deps = cacheState.deps;
+  const fieldCache = services.fieldCache ?? computeAlways;
+  return {
+    services,
+    repos: services.repos,
+    loaders: createLoaders(services.repos, deps),
+    deps,
+    fieldCache: fieldCache.forRequest?.(cacheState) ?? fieldCache,
+    invalidate: services.invalidate ?? invalidateNothing,
+    cacheState,
+  };
+}

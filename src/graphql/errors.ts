@@ -1,0 +1,97 @@
+// Stable error codes and the one place where errors are masked. A client sees a code it can branch on and a
+// message written for it; never a stack, a file path, SQL or a driver's text.
+import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError } from 'graphql';
+import { unwrapResolverError } from '@apollo/server/errors';
+import { infrastructureFault } from './faults.js';
+import { withoutSuggestions } from './limits/errors.js';
+
+export const ErrorCode = {
+  NOT_FOUND: 'NOT_FOUND',
+  BAD_USER_INPUT: 'BAD_USER_INPUT',
+  CONFLICT: 'CONFLICT',
+  FORBIDDEN: 'FORBIDDEN',
+  INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+  // Hardening (graphql/limits, graphql/faults.ts, http/guards.ts, http/rate-limit.ts).
+  QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
+  TIMEOUT: 'TIMEOUT',
+  RATE_LIMITED: 'RATE_LIMITED',
+  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** Codes whose message was written for the client and may be shown as is. */
+const CLIENT_FACING = new Set<string>([
+  ErrorCode.NOT_FOUND,
+  ErrorCode.BAD_USER_INPUT,
+  ErrorCode.CONFLICT,
+  ErrorCode.FORBIDDEN,
+  ErrorCode.QUERY_TOO_COMPLEX,
+  ErrorCode.TIMEOUT,
+  // Apollo's own request errors: they describe the request, not the server.
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+  'OPERATION_RESOLUTION_FAILURE',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+]);
+
+export function notFound(type: string, id: string | number): GraphQLError {
+  return new GraphQLError(`${type} ${JSON.stringify(String(id))} does not exist`, {
+    extensions: { code: ErrorCode.NOT_FOUND, type, id: String(id) },
+  });
+}
+
+export function badInput(message: string, argument?: string): GraphQLError {
+  return new GraphQLError(message, {
+    extensions: { code: ErrorCode.BAD_USER_INPUT, ...(argument ? { argument } : {}) },
+  });
+}
+
+export function conflict(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: ErrorCode.CONFLICT } });
+}
+
+export function forbidden(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: ErrorCode.FORBIDDEN } });
+}
+
+/** Shows a client-supplied value in a message without letting a huge or hostile value through whole. */
+export function showValue(value: unknown, max = 60): string {
+  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  const clipped = text.length > max ? `${text.slice(0, max)}…` : text;
+  return JSON.stringify(clipped);
+}
+
+export type ErrorLogger = (error: unknown) => void;
+
+/**
+ * Apollo's formatError hook. Errors we raised on purpose keep their message; anything else (a bug, a database
+ * or Redis failure) becomes a generic INTERNAL_SERVER_ERROR and the original goes to the log instead.
+ */
+export function createErrorFormatter(logInternal: ErrorLogger) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const code = formatted.extensions?.code;
+    const original = unwrapResolverError(error);
+    const raisedOnPurpose = original instanceof GraphQLError && original.extensions?.code === code;
+    if (typeof code === 'string' && CLIENT_FACING.has(code) && (raisedOnPurpose || !isResolverError(error))) {
+      const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
+      return { ...formatted, message: withoutSuggestions(formatted.message), extensions };
+    }
+    logInternal(original);
+    const fault = infrastructureFault(original);
+    if (fault) {
+      return { message: fault.message, ...(formatted.path ? { path: formatted.path } : {}), extensions: { code: fault.code } };
+    }
+    return {
+      message: 'Internal server error',
+      ...(formatted.path ? { path: formatted.path } : {}),
+      extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
+    };
+  };
+}
+
+function isResolverError(error: unknown): boolean {
+  return error instanceof GraphQLError && error.path !== undefined;
+}

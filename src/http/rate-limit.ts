@@ -1,0 +1,122 @@
+// Per-client rate limiting: one token bucket per client, in memory (so per instance: N instances allow N times the
+// rate). A client is its bearer token when it sends one, else its remote address. A bucket holds `burst` requests
+// and refills at `perMinute` per minute; a request that finds it empty gets 429 with Retry-After.
+//
+// Memory stays bounded: a bucket left alone long enough to refill completely is indistinguishable from a new one,
+// so it is dropped (swept lazily); past `maxClients` live buckets, the oldest are dropped too.
+import { createHash } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { bearerToken } from '../graphql/admin.js';
+import { sendGraphqlError } from './replies.js';
+
+export interface RateLimitOptions {
+  /** Sustained requests per minute per client; 0 turns rate limiting off. */
+  perMinute: number;
+  /** Requests a client may make at once after being idle (the bucket size). */
+  burst: number;
+  /** Paths never limited (health checks from load balancers and orchestrators). */
+  exemptPaths?: readonly string[];
+  maxClients?: number;
+  now?: () => number;
+}
+
+export interface Admission {
+  allowed: boolean;
+  /** Tokens left after this request. */
+  remaining: number;
+  /** When refused: milliseconds until one request is allowed again. */
+  retryAfterMs: number;
+}
+
+interface Bucket {
+  tokens: number;
+  updatedAt: number;
+}
+
+export class TokenBuckets {
+  private readonly buckets = new Map<string, Bucket>();
+  private readonly perMs: number;
+  private readonly refillMs: number;
+  private readonly maxClients: number;
+  private readonly now: () => number;
+  private nextSweep = 0;
+
+  constructor(private readonly options: RateLimitOptions) {
+    if (options.perMinute <= 0 || options.burst < 1) throw new Error('TokenBuckets needs perMinute > 0 and burst >= 1');
+    this.perMs = options.perMinute / 60_000;
+    this.refillMs = options.burst / this.perMs;
+    this.maxClients = options.maxClients ?? 100_000;
+    this.now = options.now ?? Date.now;
+  }
+
+  get size(): number {
+    return this.buckets.size;
+  }
+
+  take(key: string): Admission {
+    const now = this.now();
+    this.sweep(now);
+    const bucket = this.buckets.get(key);
+    let tokens = this.options.burst;
+    if (bucket) {
+      tokens = Math.min(this.options.burst, bucket.tokens + (now - bucket.updatedAt) * this.perMs);
+      // Re-inserted below so that Map order is least recently used first, for eviction.
+      this.buckets.delete(key);
+    }
+    const allowed = tokens >= 1;
+    if (allowed) tokens -= 1;
+    this.buckets.set(key, { tokens, updatedAt: now });
+    if (this.buckets.size > this.maxClients) {
+      const oldest = this.buckets.keys().next().value;
+      if (oldest !== undefined) this.buckets.delete(oldest);
+    }
+    return { allowed, remaining: Math.floor(tokens), retryAfterMs: allowed ? 0 : Math.ceil((1 - tokens) / this.perMs) };
+  }
+
+  /** Drops buckets that have refilled completely; at most once per refill period, so the cost is amortized. */
+  private sweep(now: number): void {
+    if (now < this.nextSweep) return;
+    this.nextSweep = now + this.refillMs;
+    for (const [key, bucket] of this.buckets) {
+      if (bucket.tokens + (now - bucket.updatedAt) * this.perMs >= this.options.burst) this.buckets.delete(key);
+    }
+  }
+}
+
+/**
+ * The client a request counts against: its bearer token (hashed: tokens are not kept in memory), else its address.
+ * Takes a Fastify request or, from the fast lane (fast-lane.ts), the raw request's headers and socket address (the
+ * same thing: Beacon does not trust proxy headers).
+ */
+export function clientKey(request: Pick<FastifyRequest, 'headers' | 'ip'>): string {
+  const token = bearerToken(request.headers.authorization);
+  if (token !== undefined) return `token:${createHash('sha256').update(token).digest('base64url').slice(0, 32)}`;
+  return `ip:${request.ip}`;
+}
+
+/** The headers a request carries once counted: the bucket's size and what is left of it. */
+export function rateLimitHeaders(options: RateLimitOptions, admission: Admission): Array<[string, string]> {
+  return [
+    ['ratelimit-limit', String(options.burst)],
+    ['ratelimit-remaining', String(admission.remaining)],
+  ];
+}
+
+/** Installs the limiter as the first hook of every request, before the body is read. */
+export function installRateLimit(app: FastifyInstance, options: RateLimitOptions): TokenBuckets | undefined {
+  if (options.perMinute <= 0) return undefined;
+  const buckets = new TokenBuckets(options);
+  // Probes and scrapers come from few addresses at a steady rate: limiting them would turn load into false alarms.
+  const exempt = new Set(options.exemptPaths ?? ['/health', '/health/live', '/health/ready', '/metrics']);
+  app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+    const path = request.url.split('?', 1)[0];
+    if (exempt.has(path)) return;
+    const admission = buckets.take(clientKey(request));
+    for (const [name, value] of rateLimitHeaders(options, admission)) reply.header(name, value);
+    if (admission.allowed) return;
+    const retryAfter = Math.max(1, Math.ceil(admission.retryAfterMs / 1000));
+    reply.header('retry-after', String(retryAfter));
+    return sendGraphqlError(reply, 429, 'RATE_LIMITED', `Too many requests: this client may make ${options.perMinute} requests per minute (bursts of ${options.burst}). Retry in ${retryAfter} s.`, { retryAfterSeconds: retryAfter });
+  });
+  return buckets;
+}

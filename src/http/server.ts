@@ -1,0 +1,144 @@
+// The HTTP surface: /graphql (POST, and GET for queries), the GraphiQL page on GET /graphql when a browser asks
+// for HTML, its assets, and /health. Apollo executes; Fastify only moves bytes.
+import type { ApolloServer } from '@apollo/server';
+import { HeaderMap, type HTTPGraphQLRequest } from '@apollo/server';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import http, { type IncomingMessage } from 'node:http';
+import { Readable } from 'node:stream';
+import type { RequestCacheState } from '../cache/request-state.js';
+import type { CacheReply, ExecutedResponse, ResponseCache } from '../cache/response-cache.js';
+import type { RequestContext, Services } from '../graphql/context.js';
+import { createRequestContext } from '../graphql/context.js';
+import { requestIdOf } from '../observability/request-context.js';
+import { FastLane, type FastLaneOptions } from './fast-lane.js';
+import { createAssetStore, GRAPHIQL_ASSET_PREFIX, graphiqlPage } from './graphiql.js';
+import type { HttpGuards } from './guards.js';
+
+export interface HttpOptions {
+  apollo: ApolloServer<RequestContext>;
+  services: Services;
+  bodyLimitBytes: number;
+  /** Whole-response cache, consulted before Apollo parses anything; undefined: every request goes to Apollo. */
+  responseCache?: ResponseCache;
+  /** Hardening (guards.ts): error shapes, strict UTF-8 JSON, rate limit, operation deadline, GraphiQL gate. */
+  guards: HttpGuards;
+  /** Request ids, metrics, /metrics, /health/live, /health/ready, /dashboard (observability/index.ts). */
+  observability?: {
+    install(app: FastifyInstance): void;
+    /** The request id and the record of a request, for cache hits the fast lane answers before Fastify's hooks. */
+    fastLane?: Pick<FastLaneOptions, 'requestId' | 'served'>;
+  };
+  /** Cache hits answered before Fastify (fast-lane.ts); default true when there is a response cache. */
+  fastLane?: boolean;
+}
+
+export function createHttpServer({ apollo, services, bodyLimitBytes, responseCache, guards, observability, fastLane: fast = true }: HttpOptions): FastifyInstance {
+  const fastLane =
+    responseCache && fast
+      ? new FastLane({ cache: responseCache, bodyLimitBytes, admit: (request) => guards.admitRaw(request), ...observability?.fastLane })
+      : undefined;
+  const app = Fastify({
+    bodyLimit: bodyLimitBytes,
+    logger: false,
+    return503OnClosing: true,
+    genReqId: requestIdOf,
+    ...(fastLane ? { serverFactory: serverWith(fastLane) } : {}),
+  });
+  if (fastLane) app.addHook('preClose', (done) => (fastLane.close(), done()));
+  // First, so that every request (even one the rate limiter refuses) has its request id and is counted.
+  observability?.install(app);
+  guards.install(app);
+  const assets = createAssetStore();
+  const page = graphiqlPage('/graphql');
+
+  app.get('/health', async (_request, reply) => {
+    try {
+      await services.pingDatabase();
+      return reply.send({ status: 'ok', database: 'ok', version: services.version });
+    } catch {
+      return reply.code(503).send({ status: 'unavailable', database: 'unreachable', version: services.version });
+    }
+  });
+
+  app.get(`${GRAPHIQL_ASSET_PREFIX}:name`, async (request, reply) => {
+    const asset = assets.get((request.params as { name: string }).name);
+    if (!asset) return reply.code(404).send({ error: 'not found' });
+    const { body, type } = await asset;
+    return reply.header('content-type', `${type}; charset=utf-8`).header('cache-control', 'public, max-age=86400').send(body);
+  });
+
+  app.route({
+    method: ['GET', 'POST'],
+    url: '/graphql',
+    // The body of a request the fast lane read and handed on is read again from what it kept.
+    ...(fastLane ? { preParsing: async (request: FastifyRequest, _reply: FastifyReply, payload: Readable) => fastLane.replay(request.raw) ?? payload } : {}),
+    handler: async (request, reply) => {
+      if (request.method === 'GET' && wantsGraphiql(request) && guards.graphiqlAllowed(request)) {
+        return reply.header('content-type', 'text/html; charset=utf-8').send(page);
+      }
+      const execute = (cacheState?: RequestCacheState) => guards.withDeadline(() => executeGraphql(apollo, services, request, cacheState));
+      if (!responseCache) return send(reply, passThrough(await execute()));
+      const cacheRequest = { method: request.method, headers: request.headers, query: request.query as Record<string, unknown>, body: request.body };
+      return send(reply, await responseCache.handle(cacheRequest, execute, fastLane?.handedOn(request.raw)));
+    },
+  });
+
+  return app;
+}
+
+/** Fastify's serverFactory: its node:http server, with the fast lane in front of its handler and its own settings. */
+function serverWith(fastLane: FastLane) {
+  return (handler: (request: IncomingMessage, response: http.ServerResponse) => void, options: FastifyServerOptions) => {
+    const server = http.createServer(fastLane.listener(handler));
+    // What Fastify sets on the server it creates itself (fastify/lib/server.js).
+    if (options.keepAliveTimeout !== undefined) server.keepAliveTimeout = options.keepAliveTimeout;
+    if (options.requestTimeout !== undefined) server.requestTimeout = options.requestTimeout;
+    if (options.connectionTimeout !== undefined) server.setTimeout(options.connectionTimeout);
+    if (options.maxRequestsPerSocket) server.maxRequestsPerSocket = options.maxRequestsPerSocket;
+    return server;
+  };
+}
+
+/** A browser navigating to /graphql (HTML preferred, no query in the URL) gets GraphiQL. */
+function wantsGraphiql(request: FastifyRequest): boolean {
+  const accept = request.headers.accept ?? '';
+  const query = request.query as Record<string, unknown>;
+  return accept.includes('text/html') && query.query === undefined && query.extensions === undefined;
+}
+
+async function executeGraphql(
+  apollo: ApolloServer<RequestContext>,
+  services: Services,
+  request: FastifyRequest,
+  cacheState: RequestCacheState | undefined,
+): Promise<ExecutedResponse> {
+  const headers = new HeaderMap();
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+  }
+  const queryStart = request.url.indexOf('?');
+  const httpGraphQLRequest: HTTPGraphQLRequest = {
+    method: request.method.toUpperCase(),
+    headers,
+    search: queryStart === -1 ? '' : request.url.slice(queryStart),
+    body: request.body,
+  };
+  const response = await apollo.executeHTTPGraphQLRequest({
+    httpGraphQLRequest,
+    context: async () => createRequestContext(services, cacheState),
+  });
+  return { status: response.status ?? 200, headers: [...response.headers], body: response.body };
+}
+
+function passThrough(response: ExecutedResponse): CacheReply {
+  const { body } = response;
+  return { status: response.status, headers: response.headers, body: body.kind === 'complete' ? body.string : body.asyncIterator };
+}
+
+function send(reply: FastifyReply, response: CacheReply) {
+  for (const [name, value] of response.headers) reply.header(name, value);
+  reply.code(response.status);
+  if (response.body === undefined) return reply.send();
+  if (typeof response.body === 'string') return reply.send(response.body);
+  return reply.send(Readable.from(response.body));
+}

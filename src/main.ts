@@ -1,0 +1,48 @@
+// Process entry: environment -> config -> app. SIGTERM/SIGINT drain requests and close pools before exiting.
+import { createApp } from './app.js';
+import { ConfigError, loadConfig } from './config.js';
+import { createLogger, errorFields } from './log.js';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`beacon: configuration error: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.logLevel, { pretty: config.observability.logPretty });
+  const app = createApp(config, { logger });
+  const bootStart = performance.now();
+  const { url, seedMs } = await app.start();
+  logger.info('beacon is listening', {
+    url,
+    database: config.databaseUrl ? 'postgres' : `embedded (${config.dataDir})`,
+    startMs: Math.round(performance.now() - bootStart),
+    ...(seedMs !== null ? { seededDemoDataMs: Math.round(seedMs) } : {}),
+  });
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('shutting down', { signal });
+    app.stop().then(
+      () => process.exit(0),
+      (error) => {
+        logger.error('shutdown failed', errorFields(error));
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((error) => {
+  process.stderr.write(`beacon: failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,120 @@
+// Builds a cache service without an app (for engine-level tests), and runs a private redis-server for tests that
+// kill, pause or start Redis.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import net from 'node:net';
+import { createClient } from '@keyv/redis';
+import { RequestCacheState } from '../../src/cache/request-state.js';
+import { CacheService } from '../../src/cache/service.js';
+import { loadConfig } from '../../src/config.js';
+import { loadTypeDefs } from '../../src/graphql/schema.js';
+import { createLogger } from '../../src/log.js';
+import { REDIS_URL } from './services.js';
+
+/** A namespace no other test run uses. */
+export function uniqueNamespace(label: string): string {
+  return `t-${label}-${process.pid}-${randomBytes(4).toString('hex')}`;
+}
+
+export function createTestCache(env: Record<string, string> = {}): CacheService {
+  const config = loadConfig({ NODE_ENV: 'test', ...env });
+  const cache = new CacheService({
+    config: config.cache,
+    adminToken: config.adminToken,
+    typeDefs: loadTypeDefs(),
+    logger: createLogger(process.env.LOG_LEVEL === undefined ? 'silent' : (process.env.LOG_LEVEL as 'debug')),
+  });
+  cache.start();
+  return cache;
+}
+
+/** A field cache bound to a fresh request, as a resolver sees ctx.fieldCache. */
+export function requestFieldCache(cache: CacheService, state = new RequestCacheState()) {
+  return { state, fieldCache: cache.fieldCache.forRequest!(state) };
+}
+
+export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 5_000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** Deletes every key of a namespace (tests only: KEYS is never used on a request path). */
+export async function dropNamespace(namespace: string, url = REDIS_URL): Promise<void> {
+  const client = createClient({ url });
+  await client.connect();
+  try {
+    const keys = await client.keys(`${namespace}:*`);
+    if (keys.length > 0) await client.del(keys);
+  } finally {
+    client.destroy();
+  }
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.once('error', reject);
+  });
+}
+
+/** A redis-server of our own (no persistence) that a test may kill, restart or pause. */
+export class PrivateRedis {
+  private process: ChildProcess | undefined;
+  constructor(readonly port: number) {}
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  static async create(): Promise<PrivateRedis> {
+    return new PrivateRedis(await freePort());
+  }
+
+  async start(): Promise<void> {
+    this.process = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+      stdio: 'ignore',
+    });
+    await waitFor(() => this.ping(), 5_000, `redis-server on port ${this.port}`);
+  }
+
+  async stop(): Promise<void> {
+    const child = this.process;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+    this.process = undefined;
+  }
+
+  /** Runs one command on the server (e.g. CLIENT PAUSE). */
+  async command(args: string[]): Promise<unknown> {
+    const client = createClient({ url: this.url });
+    await client.connect();
+    try {
+      return await client.sendCommand(args);
+    } finally {
+      client.destroy();
+    }
+  }
+
+  private async ping(): Promise<boolean> {
+    return new Promise((resolve) => {
+      const socket = net.connect({ host: '127.0.0.1', port: this.port });
+      socket.once('connect', () => {
+        socket.write('PING\r\n');
+      });
+      socket.once('data', (data) => {
+        socket.destroy();
+        resolve(data.toString().startsWith('+PONG'));
+      });
+      socket.once('error', () => resolve(false));
+    });
+  }
+}
