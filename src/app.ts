@@ -131,6 +131,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
         guards: createHttpGuards(httpGuardOptions(config, logger)),
         observability,
         fastLane: config.cache.fastLane,
+        requestTimeoutMs: config.limits.requestTimeoutMs,
       });
       await http.listen({ host: config.host, port: config.port });
       cache.setWarmupRunner(injectRunner(http));
@@ -142,8 +143,8 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     },
 
     async stop() {
-      // In-flight requests finish; new connections are refused (Fastify answers 503 while closing).
-      await http?.close();
+      // In-flight requests finish; new connections are refused, and requests on kept-alive ones get a 503.
+      if (http) await closeWithin(http, config.shutdownTimeoutMs, logger);
       await apollo?.stop();
       await cache?.close();
       await observability?.stop();
@@ -157,6 +158,23 @@ function createCache(config: Config, typeDefs: ReturnType<typeof loadTypeDefs>, 
   const cache = new CacheService({ config: config.cache, adminToken: config.adminToken, typeDefs, logger });
   cache.start();
   return cache;
+}
+
+/**
+ * Closes the HTTP server, waiting for in-flight requests up to `timeoutMs`. Past it, the connections still open are
+ * closed: their requests lose their answers (a write that was running commits or rolls back whole in its
+ * transaction), but one client trickling a request cannot keep the process from exiting.
+ */
+async function closeWithin(http: FastifyInstance, timeoutMs: number, logger: Logger): Promise<void> {
+  const deadline = setTimeout(() => {
+    logger.warn('shutdown deadline passed: closing the connections still open', { shutdownTimeoutMs: timeoutMs });
+    http.server.closeAllConnections();
+  }, timeoutMs);
+  try {
+    await http.close();
+  } finally {
+    clearTimeout(deadline);
+  }
 }
 
 /** Warm-up requests take the real HTTP path (response cache included) without a socket. */

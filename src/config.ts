@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseWarmup } from './cache/warmup.js';
+import { trustFunction, type TrustProxy } from './http/client-address.js';
 import type { LogLevel } from './log.js';
 
 export type SeedMode = 'demo' | 'none';
@@ -23,6 +24,11 @@ export interface Config {
   readonly bodyLimitBytes: number;
   /** Bearer token for admin mutations (clearCache, warmCache); undefined: they are refused to everyone. */
   readonly adminToken: string | undefined;
+  /**
+   * SHUTDOWN_TIMEOUT_MS: how long SIGTERM waits for in-flight requests. Past it the remaining connections are closed
+   * (a client that never finishes sending its request must not hold the process up) and the pools close.
+   */
+  readonly shutdownTimeoutMs: number;
   readonly cache: CacheConfig;
   readonly limits: LimitsConfig;
   readonly observability: ObservabilityConfig;
@@ -70,6 +76,16 @@ export interface LimitsConfig {
   readonly maxCost: number;
   /** OPERATION_TIMEOUT_MS: an operation's deadline; also PostgreSQL's statement_timeout. */
   readonly operationTimeoutMs: number;
+  /**
+   * HTTP_REQUEST_TIMEOUT_MS: time a client has to send its whole request (headers and body); a connection that
+   * trickles a request (slowloris) is closed after it. Node checks it every 30 s, so the cut comes up to 30 s late.
+   */
+  readonly requestTimeoutMs: number;
+  /**
+   * TRUST_PROXY: the reverse proxies whose X-Forwarded-For names the client (for the rate limit and logs): `true`,
+   * or a comma-separated list of addresses, CIDR ranges and `loopback`/`linklocal`/`uniquelocal`. Unset: none.
+   */
+  readonly trustProxy: TrustProxy;
   /** RATE_LIMIT_PER_MINUTE: sustained requests per client per minute (per instance); 0 turns the limit off. */
   readonly rateLimitPerMinute: number;
   /** RATE_LIMIT_BURST: requests a client may send at once. */
@@ -125,6 +141,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     logLevel: read.oneOf('LOG_LEVEL', ['debug', 'info', 'warn', 'error', 'silent'], read.string('NODE_ENV', 'development') === 'test' ? 'silent' : 'info'),
     bodyLimitBytes: read.integer('BODY_LIMIT_BYTES', 1_048_576, 1_024, 104_857_600),
     adminToken: read.secret('ADMIN_TOKEN', 16),
+    shutdownTimeoutMs: read.integer('SHUTDOWN_TIMEOUT_MS', 15_000, 100, 600_000),
     cache: readCacheConfig(read),
     limits: readLimitsConfig(read),
     observability: readObservabilityConfig(read),
@@ -144,6 +161,8 @@ function readLimitsConfig(read: EnvReader): LimitsConfig {
     maxTokens: read.integer('GRAPHQL_MAX_TOKENS', 2_000, 50, 1_000_000),
     maxCost: read.integer('GRAPHQL_MAX_COST', 10_000, 1, 1_000_000_000),
     operationTimeoutMs: read.integer('OPERATION_TIMEOUT_MS', 10_000, 10, 600_000),
+    requestTimeoutMs: read.integer('HTTP_REQUEST_TIMEOUT_MS', 30_000, 1_000, 600_000),
+    trustProxy: read.trustProxy('TRUST_PROXY'),
     rateLimitPerMinute: read.integer('RATE_LIMIT_PER_MINUTE', isTest ? 0 : 600, 0, 10_000_000),
     rateLimitBurst: read.integer('RATE_LIMIT_BURST', 100, 1, 10_000_000),
     databasePoolTimeoutMs: read.integer('DATABASE_POOL_TIMEOUT_MS', 5_000, 10, 600_000),
@@ -284,6 +303,21 @@ class EnvReader {
       throw new ConfigError(error instanceof Error ? error.message : String(error));
     }
     return resolved;
+  }
+
+  /** `true`/`false`, or a comma-separated list of proxy addresses and ranges, each checked now. */
+  trustProxy(name: string): TrustProxy {
+    const value = this.raw(name);
+    if (value === undefined || value === 'false') return false;
+    if (value === 'true') return true;
+    const list = value.split(',').map((item) => item.trim());
+    if (list.some((item) => item === '')) throw new ConfigError(`${name} has an empty entry: ${JSON.stringify(value)}`);
+    try {
+      trustFunction(list);
+    } catch {
+      throw new ConfigError(`${name} must be true, false or a comma-separated list of IP addresses, CIDR ranges, loopback, linklocal or uniquelocal, got ${JSON.stringify(value)}`);
+    }
+    return Object.freeze(list);
   }
 
   optionalUrl(name: string, protocols: string[]): string | undefined {

@@ -30,6 +30,13 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info('shutting down', { signal });
+    // The last resort: past the drain deadline, a pool or a connection that will not close must not keep a terminated
+    // process alive (an orchestrator would kill it without a word in the logs).
+    const hardExitMs = config.shutdownTimeoutMs + 5_000;
+    setTimeout(() => {
+      logger.error('shutdown did not finish: exiting', { hardExitMs });
+      process.exit(1);
+    }, hardExitMs).unref();
     app.stop().then(
       () => process.exit(0),
       (error) => {

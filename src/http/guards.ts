@@ -18,6 +18,7 @@ import { isAdminAuthorization } from '../graphql/admin.js';
 import { checkDocumentText, type OperationLimits } from '../graphql/limits/check.js';
 import { LimitCode } from '../graphql/limits/errors.js';
 import type { Logger } from '../log.js';
+import { clientAddress, trustFunction, type TrustFunction } from './client-address.js';
 import { clientKey, installRateLimit, rateLimitHeaders, type RateLimitOptions, type TokenBuckets } from './rate-limit.js';
 import { sendGraphqlError } from './replies.js';
 
@@ -28,10 +29,14 @@ export interface HttpGuardOptions {
   operationTimeoutMs: number;
   rateLimit: RateLimitOptions;
   limits: OperationLimits;
+  /** The trusted reverse proxies (client-address.ts); undefined: the socket's peer is the client. */
+  trust?: TrustFunction | undefined;
   logger?: Logger;
 }
 
 export interface HttpGuards {
+  /** The trusted reverse proxies, for Fastify's `request.ip` (the same answer the fast lane's rate limit uses). */
+  readonly trust: TrustFunction | undefined;
   /** Installs the rate limiter, error shaping, the strict JSON parser, the URL check and the document check. Once. */
   install(app: FastifyInstance): void;
   /** Whether this request may see the GraphiQL page (everyone outside production; the admin in production). */
@@ -60,6 +65,7 @@ export class OperationTimeoutError extends Error {
 export function createHttpGuards(options: HttpGuardOptions): HttpGuards {
   let buckets: TokenBuckets | undefined;
   return {
+    trust: options.trust,
     install(app) {
       // The rate limit is the first onRequest hook: an over-limit client costs a map lookup, nothing more.
       buckets = installRateLimit(app, options.rateLimit);
@@ -76,7 +82,7 @@ export function createHttpGuards(options: HttpGuardOptions): HttpGuards {
     },
     admitRaw(request) {
       if (!buckets) return undefined;
-      const admission = buckets.take(clientKey({ headers: request.headers, ip: request.socket.remoteAddress ?? '' }));
+      const admission = buckets.take(clientKey({ headers: request.headers, ip: clientAddress(request, options.trust) }));
       return { allowed: admission.allowed, headers: admission.allowed ? rateLimitHeaders(options.rateLimit, admission) : [] };
     },
   };
@@ -255,6 +261,7 @@ export function httpGuardOptions(config: Config, logger?: Logger): HttpGuardOpti
     operationTimeoutMs: config.limits.operationTimeoutMs,
     rateLimit: { perMinute: config.limits.rateLimitPerMinute, burst: config.limits.rateLimitBurst },
     limits: config.limits,
+    trust: trustFunction(config.limits.trustProxy),
     logger,
   };
 }

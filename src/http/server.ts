@@ -9,10 +9,12 @@ import type { RequestCacheState } from '../cache/request-state.js';
 import type { CacheReply, ExecutedResponse, ResponseCache } from '../cache/response-cache.js';
 import type { RequestContext, Services } from '../graphql/context.js';
 import { createRequestContext } from '../graphql/context.js';
+import { ErrorCode } from '../graphql/errors.js';
 import { requestIdOf } from '../observability/request-context.js';
 import { FastLane, type FastLaneOptions } from './fast-lane.js';
 import { createAssetStore, GRAPHIQL_ASSET_PREFIX, graphiqlPage } from './graphiql.js';
 import type { HttpGuards } from './guards.js';
+import { sendGraphqlError } from './replies.js';
 
 export interface HttpOptions {
   apollo: ApolloServer<RequestContext>;
@@ -30,9 +32,20 @@ export interface HttpOptions {
   };
   /** Cache hits answered before Fastify (fast-lane.ts); default true when there is a response cache. */
   fastLane?: boolean;
+  /** Time a client has to send its whole request; Node's own default is 300 s, Fastify's is none. */
+  requestTimeoutMs?: number;
 }
 
-export function createHttpServer({ apollo, services, bodyLimitBytes, responseCache, guards, observability, fastLane: fast = true }: HttpOptions): FastifyInstance {
+export function createHttpServer({
+  apollo,
+  services,
+  bodyLimitBytes,
+  responseCache,
+  guards,
+  observability,
+  fastLane: fast = true,
+  requestTimeoutMs = 30_000,
+}: HttpOptions): FastifyInstance {
   const fastLane =
     responseCache && fast
       ? new FastLane({ cache: responseCache, bodyLimitBytes, admit: (request) => guards.admitRaw(request), ...observability?.fastLane })
@@ -40,13 +53,26 @@ export function createHttpServer({ apollo, services, bodyLimitBytes, responseCac
   const app = Fastify({
     bodyLimit: bodyLimitBytes,
     logger: false,
-    return503OnClosing: true,
+    requestTimeout: requestTimeoutMs,
+    ...(guards.trust ? { trustProxy: guards.trust } : {}),
+    // Requests that arrive while the server drains are refused below, in GraphQL's error shape, not Fastify's.
+    return503OnClosing: false,
     genReqId: requestIdOf,
     ...(fastLane ? { serverFactory: serverWith(fastLane) } : {}),
   });
-  if (fastLane) app.addHook('preClose', (done) => (fastLane.close(), done()));
+  let closing = false;
+  app.addHook('preClose', (done) => {
+    closing = true;
+    fastLane?.close();
+    done();
+  });
   // First, so that every request (even one the rate limiter refuses) has its request id and is counted.
   observability?.install(app);
+  // A request on a kept-alive connection during the drain: 503 (Fastify already marks the connection to close), so
+  // a load balancer retries it elsewhere; nothing of it runs here.
+  app.addHook('onRequest', async (_request, reply) => {
+    if (closing) return sendGraphqlError(reply, 503, ErrorCode.SERVICE_UNAVAILABLE, 'The server is shutting down: retry the request.');
+  });
   guards.install(app);
   const assets = createAssetStore();
   const page = graphiqlPage('/graphql');

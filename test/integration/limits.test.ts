@@ -196,10 +196,39 @@ describe.skipIf(!postgresUp)('rate limiting', () => {
     }
   });
 
+  it('ignores X-Forwarded-For when no proxy is trusted: a client cannot pick a fresh bucket', async () => {
+    await pause(400);
+    for (let i = 0; i < 3; i++) await query();
+    expect((await query({ 'x-forwarded-for': '203.0.113.99' })).status).toBe(429);
+  });
+
   it('refuses before reading the body: an over-limit client sending a large body gets 429, not 413', async () => {
     await pause(400);
     for (let i = 0; i < 3; i++) await query();
     const response = await send(origin, post('{ health { ok } }', { pad: 'x'.repeat(2_000_000) }));
     expect(response.status).toBe(429);
+  });
+});
+
+describe.skipIf(!postgresUp)('rate limiting behind a trusted reverse proxy', () => {
+  let t: TestApp;
+  let origin: string;
+  beforeAll(async () => {
+    // The test client connects from 127.0.0.1, so it plays the proxy. Cache hits (the fast lane) and misses (Fastify)
+    // count in the same buckets.
+    t = await startTestApp({ database: 'postgres', seed: 'none', env: { RATE_LIMIT_PER_MINUTE: '600', RATE_LIMIT_BURST: '3', TRUST_PROXY: 'loopback' } });
+    origin = originOf(t.url);
+  });
+  afterAll(() => t?.close());
+
+  const from = (client: string) => send(origin, post('{ health { ok } }', undefined, { 'x-forwarded-for': client }));
+
+  it('gives each client named by the proxy its own bucket, on cache hits and misses alike', async () => {
+    const statuses = [];
+    for (let i = 0; i < 4; i++) statuses.push((await from('203.0.113.7')).status);
+    expect(statuses).toEqual([200, 200, 200, 429]);
+    expect((await from('203.0.113.8')).status).toBe(200);
+    // The client is the first untrusted hop: an address the client itself put in front of the list changes nothing.
+    expect((await from('198.51.100.1, 203.0.113.7')).status).toBe(429);
   });
 });

@@ -271,5 +271,16 @@ describe('configuration', () => {
     expect(() => loadConfig({ ALERT_ERROR_RATE_ABOVE: '2' })).toThrow(/ALERT_ERROR_RATE_ABOVE/);
     expect(() => loadConfig({ PERFORMANCE_WINDOW_SECONDS: '60', PERFORMANCE_BUCKET_SECONDS: '120' })).toThrow(/PERFORMANCE_BUCKET_SECONDS must not exceed/);
     expect(() => loadConfig({ HEALTH_CACHE_MS: '-1' })).toThrow(/HEALTH_CACHE_MS/);
+    expect(() => loadConfig({ TRUST_PROXY: '10.0.0.0/33' })).toThrow(/TRUST_PROXY must be true, false or a comma-separated list/);
+    expect(() => loadConfig({ TRUST_PROXY: 'loopback,,10.0.0.1' })).toThrow(/TRUST_PROXY has an empty entry/);
+    expect(() => loadConfig({ SHUTDOWN_TIMEOUT_MS: '10' })).toThrow(/SHUTDOWN_TIMEOUT_MS/);
+  });
+
+  it('reads TRUST_PROXY as no proxy, every proxy, or a list of addresses and ranges', async () => {
+    const { loadConfig } = await import('../../src/config.js');
+    expect(loadConfig({}).limits.trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'false' }).limits.trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'true' }).limits.trustProxy).toBe(true);
+    expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8 ,fd00::1' }).limits.trustProxy).toEqual(['loopback', '10.0.0.0/8', 'fd00::1']);
   });
 });
