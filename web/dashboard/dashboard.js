@@ -56,6 +56,20 @@
   }
 
   // ---- charts --------------------------------------------------------------------------------------------------
+  // A y axis as wide as its longest label ("766.6 KiB" does not fit a fixed width): uPlot asks again on each redraw.
+  function fitLabels(plot, values, axisIndex, cycle) {
+    const axis = plot.axes[axisIndex];
+    if (cycle > 1) return axis._size; // settled: uPlot re-asks while the layout converges
+    let size = axis.ticks.size + axis.gap;
+    const longest = (values ?? []).reduce((widest, label) => (String(label).length > widest.length ? String(label) : widest), '');
+    if (longest !== '') {
+      plot.ctx.font = axis.font[0];
+      size += plot.ctx.measureText(longest).width / devicePixelRatio;
+    }
+    // At least 56 px: the x axis centres its date line under the first tick, which sits at this edge.
+    return Math.max(56, Math.ceil(size) + 4);
+  }
+
   function chart(id, series, options = {}) {
     const element = $(id);
     const plot = new uPlot(
@@ -63,7 +77,7 @@
         width: Math.max(200, element.clientWidth),
         height: 200,
         scales: { x: { time: true }, y: options.range ? { range: options.range } : { auto: true, range: (_u, min, max) => [0, Math.max(max * 1.1, options.minMax ?? 1)] } },
-        axes: [{ stroke: '#6b7280', grid: { stroke: '#f1f5f9' } }, { stroke: '#6b7280', grid: { stroke: '#f1f5f9' }, size: 60, values: (_u, ticks) => ticks.map(options.tick ?? ((v) => String(+v.toFixed(2)))) }],
+        axes: [{ stroke: '#6b7280', grid: { stroke: '#f1f5f9' } }, { stroke: '#6b7280', grid: { stroke: '#f1f5f9' }, size: fitLabels, values: (_u, ticks) => ticks.map(options.tick ?? ((v) => String(+v.toFixed(2)))) }],
         series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 2, fill: s.fill, points: { show: false }, spanGaps: s.spanGaps ?? false, value: (_u, v) => (v === null ? '–' : (options.tick ?? String)(v)) }))],
         legend: { live: false },
       },
