@@ -3,15 +3,24 @@
 // creating the model or replacing the one of that name in one transaction. Bad input exits with code 2 and writes
 // nothing; a failure of the database exits with 1.
 //
-// A running Beacon keeps serving what it cached of a replaced model until those entries expire: restart it (or
-// change the model through the updateCoefficients mutation, which invalidates) when an import must show at once.
+// After the commit, the import reaches the caches of running servers the way updateCoefficients does, when it runs
+// with the servers' REDIS_URL and CACHE_NAMESPACE. It invalidates the model's tag (plus the model list's when the
+// model is new) on their Redis clock and publishes it on their invalidation channel before it exits, and the servers
+// drop the affected entries as the message arrives, as they do after a mutation on another instance (see
+// cache/broadcast.ts). When Redis cannot be reached, the import still stands (exit 0), and a warning on stderr names
+// the clearCache calls that finish the job. Without REDIS_URL there is nothing to reach: each server caches in its
+// own process memory (L1), which another process cannot touch. Such a server keeps serving what it cached before the
+// import until it expires (about an hour), unless an admin sends it clearCache(scope: TAG, value: "IoModel:NAME")
+// (and "IoModel:list" for a new model) or it is restarted.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../config.js';
+import { broadcastInvalidation } from '../cache/broadcast.js';
+import { ConfigError, loadConfig, type Config } from '../config.js';
 import { openDatabase, type Database } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { IoCsvError, parseIoCsv } from './io-csv.js';
+import { modelWriteTags } from './loaders.js';
 import { IoModelRepository } from './repository.js';
 
 export const USAGE = 'usage: npm run import:io -- --model NAME --file table.csv [--description TEXT]';
@@ -29,7 +38,10 @@ const processIo: ImportIo = {
 
 class UsageError extends Error {}
 
-/** Runs the import; returns the exit code (0 done, 1 database failure, 2 bad arguments, environment or table). */
+/**
+ * Runs the import; returns the exit code (0 done, 1 database failure, 2 bad arguments, environment or table). A cache
+ * that cannot be invalidated does not fail the import: it is reported on stderr and the code stays 0.
+ */
 export async function runImport(
   argv: string[],
   env: Record<string, string | undefined> = process.env,
@@ -73,6 +85,7 @@ export async function runImport(
   }
 
   let database: Database | undefined;
+  let imported: { name: string; created: boolean };
   try {
     database = await openDatabase({ url: config.databaseUrl, poolSize: 1, dataDir: config.dataDir });
     await migrateToLatest(database.db);
@@ -95,12 +108,44 @@ export async function runImport(
         `largest column sum ${table.largestColumnSum.toFixed(4)}, into ${where} in ` +
         `${Math.round(performance.now() - started)} ms\n`,
     );
-    return 0;
+    imported = { name: model.name, created: !replaced };
   } catch (error) {
     io.err(`import:io: the database failed, nothing was imported: ${(error as Error).message}\n`);
     return 1;
   } finally {
     await database?.close();
+  }
+  await invalidateCaches(config, imported.name, imported.created, io);
+  return 0;
+}
+
+/**
+ * Invalidates, once the import has committed, what updateCoefficients would invalidate for the model (and the model
+ * list when the model is new), through the cache's own path: see broadcast.ts. Fails open, saying what to do instead.
+ */
+async function invalidateCaches(config: Config, name: string, created: boolean, io: ImportIo): Promise<void> {
+  const tags = modelWriteTags(name, { created });
+  const outcome = await broadcastInvalidation(config.cache, tags);
+  switch (outcome.status) {
+    case 'invalidated':
+      io.out(`invalidated ${tags.join(', ')} in the cache of every server on REDIS_URL (namespace ${config.cache.namespace})\n`);
+      return;
+    case 'unreachable': {
+      const clears = tags.map((tag, k) => `${tags.length > 1 ? `c${k + 1}: ` : ''}clearCache(scope: TAG, value: "${tag}") { invalidated }`);
+      io.err(
+        `import:io: warning: model ${name} was ${created ? 'created' : 'replaced'}, but the cache was not invalidated: ` +
+          `Redis (REDIS_URL) did not answer (${outcome.reason}).\n` +
+          `  Running servers may keep serving what they cached before the import until it expires (about an hour).\n` +
+          `  To drop it now, send this as an admin (Authorization: Bearer $ADMIN_TOKEN) to any one server on that Redis ` +
+          `(to each server, while they cannot reach Redis either):\n` +
+          `    mutation { ${clears.join(' ')} }\n`,
+      );
+      return;
+    }
+    // No Redis: no other process's cache can be reached (see the top of this file); the cache off: nothing to do.
+    case 'no-redis':
+    case 'cache-disabled':
+      return;
   }
 }
 

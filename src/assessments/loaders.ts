@@ -1,6 +1,6 @@
 // Per-request DataLoaders: the one door to this domain's data. Each load records the tags it depended on: every
-// read of a model, of its labels or of its coefficients depends on `IoModel:<name>`, which updateCoefficients (and
-// nothing else) invalidates.
+// read of a model, of its labels or of its coefficients depends on `IoModel:<name>`, and the model list also on
+// `IoModel:list`. The writes (updateCoefficients, and `npm run import:io` from outside) invalidate modelWriteTags.
 import DataLoader from 'dataloader';
 import { collectionTag, entityTag, trackedLoader, type DependencyRecorder } from '../cache/tags.js';
 import type { IoModelRow } from '../db/tables.js';
@@ -10,6 +10,24 @@ import type { IoModelRepository, StoredTable } from './repository.js';
 import type { IoTable } from './types.js';
 
 export const IO_MODEL = 'IoModel';
+
+/** Tag of one model: its row, its labels and its coefficients. */
+export function modelTag(name: string): string {
+  return entityTag(IO_MODEL, name);
+}
+
+/** Tag of the model list (`ioModels`), recorded even when the list is empty. */
+export function modelListTag(): string {
+  return collectionTag(IO_MODEL);
+}
+
+/**
+ * What a committed write of model `name` invalidates: the model; and when the write created the model, also the
+ * list it joins. A replaced model needs no list tag, because every list that shows it already depends on its tag.
+ */
+export function modelWriteTags(name: string, { created }: { created: boolean }): string[] {
+  return created ? [modelTag(name), modelListTag()] : [modelTag(name)];
+}
 
 export function createAssessmentLoaders(repo: IoModelRepository, deps: DependencyRecorder) {
   const modelByName = new DataLoader<string, IoModelRow | null>(async (names) =>
@@ -24,18 +42,18 @@ export function createAssessmentLoaders(repo: IoModelRepository, deps: Dependenc
 
   return {
     /** A model by name; null when there is none. Tag: IoModel:<name>. */
-    modelByName: trackedLoader(modelByName, (name) => entityTag(IO_MODEL, name), deps),
+    modelByName: trackedLoader(modelByName, modelTag, deps),
     /** A model's labels and coefficient matrix; null when there is no such model. Tag: IoModel:<name>. */
-    tableByName: trackedLoader(tableByName, (name) => entityTag(IO_MODEL, name), deps),
+    tableByName: trackedLoader(tableByName, modelTag, deps),
     /** Every model, by name. Tags: the collection (so an added model invalidates it) and each model listed. */
     async allModels(): Promise<IoModelRow[]> {
-      deps.add(collectionTag(IO_MODEL));
+      deps.add(modelListTag());
       all ??= repo.listModels().then((rows) => {
         for (const row of rows) modelByName.prime(row.name, row);
         return rows;
       });
       const rows = await all;
-      for (const row of rows) deps.add(entityTag(IO_MODEL, row.name));
+      for (const row of rows) deps.add(modelTag(row.name));
       return rows;
     },
   };

@@ -1,14 +1,13 @@
 // Resolvers of the assessments domain. Reads go through ctx.loaders only; the one write goes through the repository
 // in a transaction and invalidates the model's tag after it commits.
 import { GraphQLError } from 'graphql';
-import { entityTag } from '../cache/tags.js';
 import type { IoModelRow } from '../db/tables.js';
 import type { CountrySectorInput, Resolvers } from '../generated/graphql.js';
 import { boundedInt } from '../graphql/args.js';
 import type { RequestContext } from '../graphql/context.js';
 import { badInput, notFound, showValue } from '../graphql/errors.js';
 import { assess, MAX_SUPPLIERS } from './assessment.js';
-import { IO_MODEL } from './loaders.js';
+import { IO_MODEL, modelWriteTags } from './loaders.js';
 import { NonProductiveColumnError, type IndexedChange } from './repository.js';
 import type { AssessmentResult, IoTable } from './types.js';
 
@@ -191,7 +190,7 @@ export const assessmentResolvers: Resolvers = {
       }
       if (!result) throw modelNotFound(model);
       // After commit, and before the response: no reader can be served an assessment of the old coefficients.
-      await ctx.invalidate([entityTag(IO_MODEL, model)]);
+      await ctx.invalidate(modelWriteTags(model, { created: false }));
       return result;
     },
   },

@@ -18,6 +18,11 @@ export interface RedisConnectionOptions {
   logger: Logger;
   /** Called once per failed or timed-out call. */
   onFailure?(kind: 'timeout' | 'error'): void;
+  /**
+   * false: never reconnect; a failed connect fails at once and a dropped link stays down. For a short-lived process
+   * (the import CLI), where a pending retry timer would only keep the process alive after its work is done.
+   */
+  reconnect?: boolean;
 }
 
 /** After a call times out, calls are skipped (failing at once) for this long, so a stalled Redis costs one budget. */
@@ -40,7 +45,8 @@ export class RedisConnection {
       disableOfflineQueue: true,
       socket: {
         connectTimeout: 1_000,
-        reconnectStrategy: (retries) => Math.min(50 * 2 ** Math.min(retries, 10), MAX_RECONNECT_DELAY_MS),
+        reconnectStrategy:
+          options.reconnect === false ? false : (retries) => Math.min(50 * 2 ** Math.min(retries, 10), MAX_RECONNECT_DELAY_MS),
       },
     }) as RedisClientType;
     this.subscriber = this.client.duplicate() as RedisClientType;
@@ -59,6 +65,33 @@ export class RedisConnection {
       client.connect().catch((error: unknown) => {
         if (!this.closed) this.logFailure('redis connect failed', error);
       });
+    }
+  }
+
+  /**
+   * For a process that sends but does not listen (the import CLI): connects the command client only, and waits until
+   * it is ready, at most `budgetMs`. Resolves false (lastError says why) instead of throwing. Use with
+   * `reconnect: false`, so that a refused connection answers at once rather than after the budget.
+   */
+  async connectClient(budgetMs: number): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const connected = this.client.connect().then(
+      () => true,
+      (error: unknown) => {
+        this.lastError = describeError(error);
+        return false;
+      },
+    );
+    const timeout = new Promise<false>((resolve) => {
+      timer = setTimeout(() => {
+        this.lastError = `no connection within ${budgetMs} ms${this.lastError ? ` (${this.lastError})` : ''}`;
+        resolve(false);
+      }, budgetMs);
+    });
+    try {
+      return await Promise.race([connected, timeout]);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -142,4 +175,11 @@ export class RedisConnection {
     this.lastLogAt = now;
     this.suppressedLogs = 0;
   }
+}
+
+/** An error's message; for an AggregateError (a connect tried on several addresses), which has none, its parts'. */
+function describeError(error: unknown): string {
+  if (error instanceof AggregateError && !error.message) return [...new Set(error.errors.map(describeError))].join('; ');
+  if (error instanceof Error) return error.message || (error as NodeJS.ErrnoException).code || error.name;
+  return String(error);
 }

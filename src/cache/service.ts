@@ -17,7 +17,7 @@ import { RedisConnection } from './redis-connection.js';
 import { RedisTier } from './redis-tier.js';
 import { ResponseCache } from './response-cache.js';
 import { averages, CacheStats } from './stats.js';
-import { ALL_TAG, Versions } from './versions.js';
+import { ALL_TAG, tagVersionTtlMs, Versions } from './versions.js';
 import { loadWarmup, runWarmup, type WarmupOutcome, type WarmupRunner } from './warmup.js';
 
 export type ClearScope = 'ALL' | 'TYPE' | 'TAG';
@@ -63,11 +63,7 @@ export class CacheService {
     if (config.l1MaxBytes > 0) {
       this.l1 = new MemoryTier(config.l1MaxBytes, { onEvict: () => void (this.stats.tiers.L1.evictions += 1) });
     }
-    const graceMs = Math.max(config.staleWhileRevalidateMs, config.staleIfErrorMs);
-    this.versions = new Versions(this.keys, this.redis, {
-      // A tag's version must outlive every entry stamped before it: the longest TTL plus the longest grace.
-      tagVersionTtlMs: config.maxTtlMs + graceMs + 60_000,
-    });
+    this.versions = new Versions(this.keys, this.redis, { tagVersionTtlMs: tagVersionTtlMs(config) });
     this.engine = new CacheEngine({
       l1: this.l1,
       l2: this.redis ? new RedisTier(this.redis) : undefined,

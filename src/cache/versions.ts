@@ -25,6 +25,7 @@
 // versions (a separate counter every stamp also carries), queues the tags, and replays them to Redis when it comes
 // back, then resets. Other instances cannot hear of a write while Redis is unreachable; that is the price of
 // failing open, bounded by the replay.
+import type { CacheConfig } from '../config.js';
 import type { KeySpace } from './keys.js';
 import { FAILED, type RedisConnection } from './redis-connection.js';
 
@@ -62,6 +63,15 @@ export function earliestStamp(a: Stamp | undefined, b: Stamp): Stamp {
   const confirmed = Math.min(confirmedUpTo(a), confirmedUpTo(b));
   if (confirmed > stamp.clock) stamp.verified = confirmed;
   return stamp;
+}
+
+/**
+ * How long Redis keeps a tag's version: it must outlive every entry stamped before it, so the longest TTL plus the
+ * longest grace (stale-while-revalidate or stale-if-error), plus a margin. One rule for every process that
+ * invalidates (a server, the import CLI), so they all write versions that live as long.
+ */
+export function tagVersionTtlMs(config: Pick<CacheConfig, 'maxTtlMs' | 'staleWhileRevalidateMs' | 'staleIfErrorMs'>): number {
+  return config.maxTtlMs + Math.max(config.staleWhileRevalidateMs, config.staleIfErrorMs) + 60_000;
 }
 
 export interface VersionsOptions {
