@@ -86,7 +86,7 @@ export class Observability {
   readonly fastLane = {
     requestId: { header: REQUEST_ID_HEADER, of: (request: IncomingMessage) => requestIdOf(request) },
     served: (operationName: string, cacheOutcome: string, durationMs: number, requestId: string): void => {
-      this.metrics.recordHttp(GRAPHQL_ROUTE, 'POST', 200);
+      this.metrics.recordGraphqlPostOk();
       this.recordGraphql({ requestId }, this.labels.label(operationName), 200, cacheOutcome, durationMs);
     },
   };

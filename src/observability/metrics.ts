@@ -4,12 +4,14 @@
 //
 // Two kinds of metric:
 //   - recorded as things happen: GraphQL requests (count by operation and outcome, latency by operation), HTTP
-//     requests by route, SQL statement durations;
+//     requests by route, SQL statement durations. The per-request ones are counted as plain numbers and handed to
+//     prom-client at scrape time (hot-metrics.ts), which keeps them off a cache hit's bill;
 //   - read at scrape time from the state others keep (collect() callbacks): the cache's counters (CacheStats),
 //     the Redis link, the database pool, the health report. The cache counts every outcome already; copying its
 //     numbers at scrape time, rather than counting again here, means there is one count and no drift between
 //     cacheStats and /metrics.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { DeferredCounter, DeferredHistogram } from './hot-metrics.js';
 import type { CacheService } from '../cache/service.js';
 import type { PoolStats } from '../db/database.js';
 import type { HealthReport, HealthStatus } from './health.js';
@@ -45,41 +47,47 @@ function processMetrics(): Registry {
 
 export class Metrics {
   readonly registry = new Registry();
-  private readonly requests: Counter<'operation' | 'outcome'>;
-  private readonly requestDuration: Histogram<'operation'>;
-  private readonly cacheResponses: Counter<'result'>;
-  private readonly httpRequests: Counter<'route' | 'method' | 'status'>;
+  // Recorded on every request, cache hits included: deferred to the scrape (hot-metrics.ts).
+  private readonly requests: DeferredCounter<'operation' | 'outcome'>;
+  private readonly requestDuration: DeferredHistogram<'operation'>;
+  private readonly cacheResponses: DeferredCounter<'result'>;
+  private readonly httpRequests: DeferredCounter<'route' | 'method' | 'status'>;
+  private readonly graphqlPostOk: { count: number };
   private readonly queryDuration: Histogram<'outcome'>;
   /** What the scrape in progress reads; set by render() before the registry collects. */
   private scrape: { cache?: CacheSnapshot; pool?: PoolStats; health?: HealthReport } = {};
 
   constructor(private readonly sources: MetricSources) {
     const registers = [this.registry];
-    this.requests = new Counter({
+    const registry = this.registry;
+    this.requests = new DeferredCounter({
       name: `${PREFIX}graphql_requests_total`,
       help: 'GraphQL requests by operation name and outcome (success, client_error, server_error).',
       labelNames: ['operation', 'outcome'],
-      registers,
+      registry,
     });
-    this.requestDuration = new Histogram({
-      name: `${PREFIX}graphql_request_duration_seconds`,
-      help: 'GraphQL request latency (first byte in to last byte out) by operation name, cache hits included.',
-      labelNames: ['operation'],
-      buckets: REQUEST_BUCKETS,
-      registers,
-    });
-    this.cacheResponses = new Counter({
+    this.requestDuration = new DeferredHistogram(
+      {
+        name: `${PREFIX}graphql_request_duration_seconds`,
+        help: 'GraphQL request latency (first byte in to last byte out) by operation name, cache hits included.',
+        labelNames: ['operation'],
+        registry,
+      },
+      REQUEST_BUCKETS,
+    );
+    this.cacheResponses = new DeferredCounter({
       name: `${PREFIX}graphql_cache_responses_total`,
       help: 'GraphQL responses by how the response cache answered: hit_l1, hit_l2, stale, miss, bypass, none (not cacheable).',
       labelNames: ['result'],
-      registers,
+      registry,
     });
-    this.httpRequests = new Counter({
+    this.httpRequests = new DeferredCounter({
       name: `${PREFIX}http_requests_total`,
       help: 'HTTP requests by route, method and status code.',
       labelNames: ['route', 'method', 'status'],
-      registers,
+      registry,
     });
+    this.graphqlPostOk = this.httpRequests.series(httpKey('/graphql', 'POST', 200), { route: '/graphql', method: 'POST', status: '200' });
     this.queryDuration = new Histogram({
       name: `${PREFIX}database_query_duration_seconds`,
       help: 'SQL statement durations, by outcome (success, error).',
@@ -105,16 +113,21 @@ export class Metrics {
   }
 
   recordRequest(operation: string, outcome: RequestOutcome, seconds: number): void {
-    this.requests.inc({ operation, outcome });
-    this.requestDuration.observe({ operation }, seconds);
+    this.requests.inc(`${outcome} ${operation}`, { operation, outcome });
+    this.requestDuration.observe(operation, { operation }, seconds);
   }
 
   recordCacheResponse(result: string): void {
-    this.cacheResponses.inc({ result });
+    this.cacheResponses.inc(result, { result });
+  }
+
+  /** recordHttp('/graphql', 'POST', 200), for the fast lane's cache hits: the label set is resolved once. */
+  recordGraphqlPostOk(): void {
+    this.graphqlPostOk.count += 1;
   }
 
   recordHttp(route: string, method: string, status: number): void {
-    this.httpRequests.inc({ route, method, status: String(status) });
+    this.httpRequests.inc(httpKey(route, method, status), { route, method, status: String(status) });
   }
 
   recordQuery(durationMs: number, failed: boolean): void {
@@ -296,4 +309,9 @@ export class Metrics {
       },
     });
   }
+}
+
+/** The key of an HTTP label set: methods and statuses have no spaces, so the route can be anything. */
+function httpKey(route: string, method: string, status: number): string {
+  return `${method} ${status} ${route}`;
 }
