@@ -70,8 +70,9 @@ export function createHttpServer({
   observability?.install(app);
   // A request on a kept-alive connection during the drain: 503 (Fastify already marks the connection to close), so
   // a load balancer retries it elsewhere; nothing of it runs here.
-  app.addHook('onRequest', async (_request, reply) => {
-    if (closing) return sendGraphqlError(reply, 503, ErrorCode.SERVICE_UNAVAILABLE, 'The server is shutting down: retry the request.');
+  app.addHook('onRequest', (_request, reply, done) => {
+    if (!closing) return done();
+    sendGraphqlError(reply, 503, ErrorCode.SERVICE_UNAVAILABLE, 'The server is shutting down: retry the request.');
   });
   guards.install(app);
   const assets = createAssetStore();
