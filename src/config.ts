@@ -118,6 +118,11 @@ export interface CacheConfig {
   readonly warmupFile: string | undefined;
   /** CACHE_FAST_LANE=off: every request goes through Fastify, cache hits too (http/fast-lane.ts; for comparison). */
   readonly fastLane: boolean;
+  /**
+   * CACHE_LEASE_MS: with Redis, the lease that makes an expensive field computed by one instance at a time while the
+   * others wait for its entry (cache/lease.ts); also the longest wait. 0 turns leases off.
+   */
+  readonly leaseMs: number;
 }
 
 export class ConfigError extends Error {
@@ -212,6 +217,7 @@ function readCacheConfig(read: EnvReader): CacheConfig {
     // Tests warm nothing unless they ask: a background warm-up would make their counts depend on timing.
     warmupFile: read.warmupFile('CACHE_WARMUP_FILE', isTest ? undefined : 'warmup.json'),
     fastLane: read.oneOf('CACHE_FAST_LANE', ['on', 'off'], 'on') === 'on',
+    leaseMs: read.integer('CACHE_LEASE_MS', 3_000, 0, 600_000),
   });
 }
 

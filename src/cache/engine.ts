@@ -11,6 +11,7 @@ import type { MemoryTier } from './memory-tier.js';
 import type { CacheStats } from './stats.js';
 import { type CacheEntry, type CacheTier, storeLifetimeMs, type TierName } from './store.js';
 import { typeOfTag } from './tags.js';
+import type { Leases } from './lease.js';
 import { TickBatcher } from './tick-batcher.js';
 import { ALL_TAG, type Stamp, type Versions } from './versions.js';
 
@@ -39,7 +40,12 @@ export interface EngineOptions {
   reserveMs: number;
   /** No entry lives longer than this, whatever its hints say. */
   maxTtlMs: number;
+  /** Single-flight across instances (lease.ts); undefined without Redis or with leases off. */
+  leases?: Leases | undefined;
 }
+
+/** What a miss does before computing (leaseOrWait): use the entry another instance stored, or compute. */
+export type BeforeCompute = { kind: 'found'; found: Found } | { kind: 'compute'; release(): void };
 
 export interface StoreInput {
   body: string;
@@ -60,6 +66,10 @@ type L2Read =
   | { status: 'absent' }
   | { status: 'invalid' }
   | { status: 'valid'; entry: CacheEntry; epoch: number; verified: number | undefined };
+
+/** Between two looks for the entry a lease holder is computing. */
+const LEASE_POLL_MS = 15;
+const COMPUTE_WITHOUT_LEASE: BeforeCompute = { kind: 'compute', release: () => {} };
 
 const L2_FAILED: L2Read = { status: 'failed' };
 const L2_ABSENT: L2Read = { status: 'absent' };
@@ -116,7 +126,7 @@ export class CacheEngine {
    * The freshest valid entry for `key`, from L1, else L2 (copied into L1). Invalid entries are dropped from L1 and
    * never returned, however fresh. Never throws: a failing L2 is a miss. L2 lookups of one tick are answered together.
    */
-  async lookup(key: string): Promise<Found | undefined> {
+  async lookup(key: string, counted = true): Promise<Found | undefined> {
     const { l1 } = this.options;
     const now = Date.now();
     let found: Found | undefined;
@@ -136,7 +146,7 @@ export class CacheEngine {
       }
       if (found?.freshness === 'fresh') return found;
     }
-    if (l1) this.stats.tiers.L1.misses += 1;
+    if (l1 && counted) this.stats.tiers.L1.misses += 1;
     if (!this.l2Reads) return found;
     // Already counted (as an L2 error) and logged by the connection when it failed: fail open.
     const read = await this.l2Reads.load(key);
@@ -151,7 +161,7 @@ export class CacheEngine {
           })
         : undefined;
     if (read.status !== 'valid' || !fromL2) {
-      this.stats.tiers.L2.misses += 1;
+      if (counted) this.stats.tiers.L2.misses += 1;
       return found;
     }
     const remote = read.entry;
@@ -280,6 +290,39 @@ export class CacheEngine {
       return { value: await flight.promise, shared: false };
     } finally {
       if (this.flights.get(key) === flight) this.flights.delete(key);
+    }
+  }
+
+  /**
+   * Before computing `key` after a miss: takes its lease (`leaseKey`), or, while another instance holds it, waits for
+   * the entry that instance stores, looked up and checked as any entry is. Resolves with that entry when a fresh
+   * valid one appears; otherwise with 'compute' and how to give the lease back, a no-op when it was not taken (no
+   * Redis, Redis failing, or the holder ran out of time). Callers run it inside flight(), so an instance has at most
+   * one waiter per key. See lease.ts.
+   */
+  async leaseOrWait(key: string, leaseKey: string): Promise<BeforeCompute> {
+    const leases = this.options.leases;
+    if (!leases) return COMPUTE_WITHOUT_LEASE;
+    const giveUpAt = Date.now() + leases.ttlMs;
+    for (;;) {
+      const lease = await leases.take(leaseKey);
+      if (lease.status === 'taken') {
+        const release = () => this.track(lease.release());
+        // The holder before may have stored its entry and released just after this caller's first look.
+        const stored = await this.lookup(key, false);
+        if (stored?.freshness !== 'fresh') return { kind: 'compute', release };
+        release();
+        this.stats.tiers.L2.dedupes += 1;
+        return { kind: 'found', found: stored };
+      }
+      if (lease.status === 'unavailable' || Date.now() >= giveUpAt) return COMPUTE_WITHOUT_LEASE;
+      await new Promise((resolve) => setTimeout(resolve, LEASE_POLL_MS));
+      // Looks are not counted as misses: the request is one miss, or one shared computation.
+      const found = await this.lookup(key, false);
+      if (found?.freshness === 'fresh') {
+        this.stats.tiers.L2.dedupes += 1;
+        return { kind: 'found', found };
+      }
     }
   }
 

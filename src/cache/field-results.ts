@@ -14,9 +14,11 @@ import { earliestStamp, type Stamp } from './versions.js';
 
 interface Computed {
   body: string;
-  tags: string[];
+  tags: readonly string[];
   /** The stamp the value was computed under (and stored under, when it was). */
   stamp: Stamp;
+  /** Computed by another instance, which held the key's lease; this one waited for its entry (lease.ts). */
+  fromPeer?: boolean;
 }
 
 export class FieldResultCache implements FieldCache {
@@ -61,19 +63,32 @@ export class FieldResultCache implements FieldCache {
     }
     let computed: Computed;
     try {
-      ({ value: computed } = await this.engine.flight(key, () =>
-        this.computeAndStore(key, field, request?.stamp ?? this.engine.stamp(), compute),
-      ));
+      ({ value: computed } = await this.engine.flight(key, () => this.computeOnce(key, field, request, compute)));
     } catch (error) {
       const fallback = await this.staleIfError(key, request);
       if (fallback === undefined) throw error;
       return decodeValue<T>(fallback);
     }
-    this.engine.stats.miss('field', field, performance.now() - started);
+    if (computed.fromPeer) this.engine.stats.hit('L2', 'field', field, performance.now() - started);
+    else this.engine.stats.miss('field', field, performance.now() - started);
     // Possibly another request's computation (single-flight), started under that request's stamp.
     dependOn(request, computed.tags, computed.stamp);
     // Every caller gets the decoded copy, the computing one too: a miss returns what later hits will.
     return decodeValue<T>(computed.body);
+  }
+
+  /** A miss computes, unless another instance holds the key's lease: then its entry is used when it appears. */
+  private async computeOnce<T>(key: string, field: string, request: RequestCacheState | undefined, compute: () => Promise<T>): Promise<Computed> {
+    const before = await this.engine.leaseOrWait(key, this.keys.lease(key));
+    if (before.kind === 'found') {
+      const { entry, stamp } = before.found;
+      return { body: entry.body, tags: entry.tags, stamp, fromPeer: true };
+    }
+    try {
+      return await this.computeAndStore(key, field, request?.stamp ?? this.engine.stamp(), compute);
+    } finally {
+      before.release();
+    }
   }
 
   private async computeAndStore<T>(key: string, field: string, stamp: Promise<Stamp>, compute: () => Promise<T>): Promise<Computed> {

@@ -59,6 +59,11 @@ export class KeySpace {
     return `${this.namespace}:f:${hashParts(['f1', field, canonicalJson(args)])}`;
   }
 
+  /** The lease on computing an entry (lease.ts), next to the entry's key. */
+  lease(entryKey: string): string {
+    return `${entryKey}:lease`;
+  }
+
   /** The Redis clock that stamps reads and versions invalidations. The only key without a TTL. */
   get clock(): string {
     return `${this.namespace}:clock`;

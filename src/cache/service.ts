@@ -13,6 +13,7 @@ import { FieldResultCache } from './field-results.js';
 import { KeySpace } from './keys.js';
 import { MemoryTier } from './memory-tier.js';
 import { CachePolicy } from './policy.js';
+import { Leases } from './lease.js';
 import { RedisConnection } from './redis-connection.js';
 import { RedisTier } from './redis-tier.js';
 import { ResponseCache } from './response-cache.js';
@@ -73,6 +74,7 @@ export class CacheService {
       graceMs: config.staleWhileRevalidateMs,
       reserveMs: config.staleIfErrorMs,
       maxTtlMs: config.maxTtlMs,
+      leases: this.redis && config.leaseMs > 0 ? new Leases(this.redis, config.leaseMs) : undefined,
     });
     this.responseCache = new ResponseCache(this.engine, this.keys);
     this.fieldCache = new FieldResultCache(this.engine, this.keys, this.policy);

@@ -155,7 +155,10 @@ export type CacheTagCountStats = {
 export type CacheTierStats = {
   __typename?: 'CacheTierStats';
   bytes?: Maybe<Scalars['Float']['output']>;
-  /** Concurrent identical misses that shared one computation (counted on L1, where single-flight lives). */
+  /**
+   * L1: concurrent identical misses in this instance that shared one computation. L2: misses of an expensive field that
+   * waited for another instance's computation (it held the key's lease) and used the entry it stored.
+   */
   dedupes: Scalars['Float']['output'];
   /** Entries and approximate bytes held; null where the tier cannot tell cheaply (Redis). */
   entries?: Maybe<Scalars['Float']['output']>;

@@ -130,4 +130,35 @@ describe.runIf(postgresUp)('single-flight on the demo-sized assessment path (pos
       expect(statements).toBe(shapes * around + computation);
     });
   });
+
+  describe.runIf(redisUp)('two instances on one Redis', () => {
+    const leaseNamespace = uniqueNamespace('lease');
+    const apps: TestApp[] = [];
+    const computations = (t: TestApp) => (t.app.cache.snapshot().fields.find((row) => row.name === 'assessment') ?? { misses: 0 }).misses;
+    const waits = (t: TestApp) => t.app.cache.snapshot().tiers.find((tier) => tier.tier === 'L2')!.dedupes;
+
+    beforeAll(async () => {
+      const env = { REDIS_URL, CACHE_NAMESPACE: leaseNamespace, CACHE_REDIS_TIMEOUT_MS: '1000' };
+      // One after the other: the first seeds the database if it is still empty.
+      for (let k = 0; k < 2; k += 1) apps.push(await startTestApp({ database: 'postgres', databaseUrl: database.url, seed: SEED, env }));
+      await waitFor(() => apps.every((t) => t.app.cache.snapshot().redis.subscribed), 10_000, 'both subscriptions');
+    });
+    afterAll(async () => {
+      await Promise.all(apps.map((t) => t.close()));
+      await dropNamespace(leaseNamespace);
+    });
+
+    it('computes a cold assessment once across both: the instance without the lease waits for its entry', async () => {
+      const [a, b] = apps as [TestApp, TestApp];
+      const before = { computed: computations(a) + computations(b), waited: waits(a) + waits(b) };
+      // 100 identical cold requests, alternating between the two instances, all at once.
+      const responses = await Promise.all(Array.from({ length: 100 }, (_, index) => post((index % 2 ? a : b).url, ASSESSMENT, { country: 'ITA', sector: 'C26' })));
+      expect(responses.every((response) => response.status === 200 && response.body.errors === undefined)).toBe(true);
+      expect(new Set(responses.map((response) => response.text)).size).toBe(1);
+      const computed = computations(a) + computations(b) - before.computed;
+      const waited = waits(a) + waits(b) - before.waited;
+      expect(computed).toBe(1);
+      console.info(`[lease] 100 cold requests over two instances: ${computed} computation; ${waited} instance waited for the other's entry`);
+    });
+  });
 });
