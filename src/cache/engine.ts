@@ -7,11 +7,11 @@
 // same microtask, so the misses of one tick compute together and the DataLoader batches behind them stay whole.
 import type { Logger } from '../log.js';
 import { errorFields } from '../log.js';
+import type { Leases } from './lease.js';
 import type { MemoryTier } from './memory-tier.js';
 import type { CacheStats } from './stats.js';
 import { type CacheEntry, type CacheTier, storeLifetimeMs, type TierName } from './store.js';
 import { typeOfTag } from './tags.js';
-import type { Leases } from './lease.js';
 import { TickBatcher } from './tick-batcher.js';
 import { ALL_TAG, type Stamp, type Versions } from './versions.js';
 
