@@ -306,23 +306,21 @@ export class CacheEngine {
     const giveUpAt = Date.now() + leases.ttlMs;
     for (;;) {
       const lease = await leases.take(leaseKey);
-      if (lease.status === 'taken') {
-        const release = () => this.track(lease.release());
-        // The holder before may have stored its entry and released just after this caller's first look.
-        const stored = await this.lookup(key, false);
-        if (stored?.freshness !== 'fresh') return { kind: 'compute', release };
-        release();
-        this.stats.tiers.L2.dedupes += 1;
-        return { kind: 'found', found: stored };
+      if (lease.status === 'unavailable') return COMPUTE_WITHOUT_LEASE;
+      if (lease.status === 'held') {
+        if (Date.now() >= giveUpAt) return COMPUTE_WITHOUT_LEASE;
+        await new Promise((resolve) => setTimeout(resolve, LEASE_POLL_MS));
       }
-      if (lease.status === 'unavailable' || Date.now() >= giveUpAt) return COMPUTE_WITHOUT_LEASE;
-      await new Promise((resolve) => setTimeout(resolve, LEASE_POLL_MS));
-      // Looks are not counted as misses: the request is one miss, or one shared computation.
+      // Looked for after waiting, and also just after taking the lease: the holder before may have stored its entry
+      // and released just after this caller's first look. Looks are not counted as misses: the request is one miss.
       const found = await this.lookup(key, false);
+      const release = lease.status === 'taken' ? () => this.track(lease.release()) : () => {};
       if (found?.freshness === 'fresh') {
+        release();
         this.stats.tiers.L2.dedupes += 1;
         return { kind: 'found', found };
       }
+      if (lease.status === 'taken') return { kind: 'compute', release };
     }
   }
 
