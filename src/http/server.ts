@@ -32,8 +32,8 @@ export interface HttpOptions {
   };
   /** Cache hits answered before Fastify (fast-lane.ts); default true when there is a response cache. */
   fastLane?: boolean;
-  /** Time a client has to send its whole request; Node's own default is 300 s, Fastify's is none. */
-  requestTimeoutMs?: number;
+  /** Time a client has to send its whole request (HTTP_REQUEST_TIMEOUT_MS); Fastify's own default is none. */
+  requestTimeoutMs: number;
 }
 
 export function createHttpServer({
@@ -44,7 +44,7 @@ export function createHttpServer({
   guards,
   observability,
   fastLane: fast = true,
-  requestTimeoutMs = 30_000,
+  requestTimeoutMs,
 }: HttpOptions): FastifyInstance {
   const fastLane =
     responseCache && fast
