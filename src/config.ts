@@ -123,6 +123,16 @@ export interface CacheConfig {
    * others wait for its entry (cache/lease.ts); also the longest wait. 0 turns leases off.
    */
   readonly leaseMs: number;
+  /**
+   * CACHE_READ_AFTER_WRITE (on): before a read trusts an entry, it syncs with the Redis clock (once per event-loop
+   * turn, shared) so that it honours every write acknowledged on any instance before it started. off: the
+   * invalidation channel alone (another instance may serve the old value until the message arrives).
+   */
+  readonly readAfterWrite: boolean;
+  /** CACHE_WRITE_TIMEOUT_MS: how long a mutation waits for Redis to record its invalidation before honouring it locally. */
+  readonly writeTimeoutMs: number;
+  /** CACHE_OUTAGE_TRUST_MS: while Redis is unreachable, L1 keeps serving for this long, then every lookup misses. */
+  readonly outageTrustMs: number;
 }
 
 export class ConfigError extends Error {
@@ -218,6 +228,9 @@ function readCacheConfig(read: EnvReader): CacheConfig {
     warmupFile: read.warmupFile('CACHE_WARMUP_FILE', isTest ? undefined : 'warmup.json'),
     fastLane: read.oneOf('CACHE_FAST_LANE', ['on', 'off'], 'on') === 'on',
     leaseMs: read.integer('CACHE_LEASE_MS', 3_000, 0, 600_000),
+    readAfterWrite: read.oneOf('CACHE_READ_AFTER_WRITE', ['on', 'off'], 'on') === 'on',
+    writeTimeoutMs: read.integer('CACHE_WRITE_TIMEOUT_MS', 2_000, 1, 60_000),
+    outageTrustMs: read.integer('CACHE_OUTAGE_TRUST_MS', 10_000, 0, 3_600_000),
   });
 }
 

@@ -50,7 +50,7 @@ export async function broadcastInvalidation(
   if (!config.redisUrl || !config.l2) return { status: 'no-redis' };
   const budgetMs = Math.max(options.budgetMs ?? DEFAULT_BUDGET_MS, config.redisTimeoutMs);
   const redis = new RedisConnection({ url: config.redisUrl, timeoutMs: budgetMs, logger: quiet, reconnect: false });
-  const versions = new Versions(new KeySpace(config.namespace), redis, { tagVersionTtlMs: tagVersionTtlMs(config) });
+  const versions = new Versions(new KeySpace(config.namespace), redis, { tagVersionTtlMs: tagVersionTtlMs(config), writeTimeoutMs: budgetMs });
   // Versions.invalidate fails open: when Redis does not take the bump, the tags are honoured locally and queued for
   // a replay that this process will not live to send. The version it reports is the only sign of success.
   let version: number | undefined;

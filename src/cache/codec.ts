@@ -46,6 +46,7 @@ interface StoredMeta {
   ct?: string;
   tags: readonly string[];
   stamp: number;
+  ahead?: readonly number[];
   at: number;
   ttl: number;
   grace: number;
@@ -60,6 +61,7 @@ export function encodeEntry(entry: CacheEntry): string {
     ...(entry.contentType ? { ct: entry.contentType } : {}),
     tags: entry.tags,
     stamp: entry.stamp,
+    ...(entry.ahead ? { ahead: entry.ahead } : {}),
     at: entry.createdAt,
     ttl: entry.ttlMs,
     grace: entry.graceMs,
@@ -85,6 +87,7 @@ export function decodeEntry(text: string): CacheEntry | undefined {
     ...(meta.ct ? { contentType: meta.ct } : {}),
     tags: meta.tags,
     stamp: meta.stamp,
+    ...(Array.isArray(meta.ahead) && meta.ahead.length === meta.tags.length ? { ahead: meta.ahead } : {}),
     createdAt: meta.at,
     ttlMs: meta.ttl,
     graceMs: meta.grace,

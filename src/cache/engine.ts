@@ -11,7 +11,7 @@ import type { Leases } from './lease.js';
 import type { MemoryTier } from './memory-tier.js';
 import type { CacheStats } from './stats.js';
 import { type CacheEntry, type CacheTier, storeLifetimeMs, type TierName } from './store.js';
-import { typeOfTag } from './tags.js';
+import { type TagClocks, TagClockSet, typeOfTag } from './tags.js';
 import { TickBatcher } from './tick-batcher.js';
 import { ALL_TAG, type Stamp, type Versions } from './versions.js';
 
@@ -50,7 +50,8 @@ export type BeforeCompute = { kind: 'found'; found: Found } | { kind: 'compute';
 export interface StoreInput {
   body: string;
   contentType?: string;
-  tags: Iterable<string>;
+  /** The tags, each with the clock its data was read under (plain tags, or an unknown clock: the stamp's). */
+  tags: TagClockSet | Iterable<string>;
   ttlMs: number;
   name: string;
 }
@@ -123,10 +124,26 @@ export class CacheEngine {
   }
 
   /**
+   * Resolves when entries may be judged for a read that started before this call: the mirror has caught up with a
+   * clock read sent after it (read after write across instances; versions.ts sync()). Lookups wait for it themselves;
+   * the fast lane calls it before peekFresh.
+   */
+  sync(): Promise<void> {
+    return this.versions.sync();
+  }
+
+  /** Whether sync() waits for anything (Redis, and read after write on): if not, peekFresh needs no sync first. */
+  get syncsReads(): boolean {
+    return this.versions.syncsReads;
+  }
+
+  /**
    * The freshest valid entry for `key`, from L1, else L2 (copied into L1). Invalid entries are dropped from L1 and
    * never returned, however fresh. Never throws: a failing L2 is a miss. L2 lookups of one tick are answered together.
+   * `synced`: the caller has just waited for sync() itself.
    */
-  async lookup(key: string, counted = true): Promise<Found | undefined> {
+  async lookup(key: string, counted = true, synced = false): Promise<Found | undefined> {
+    if (!synced) await this.versions.sync();
     const { l1 } = this.options;
     const now = Date.now();
     let found: Found | undefined;
@@ -135,7 +152,7 @@ export class CacheEngine {
       const stamp = stampOf(local);
       // Read before the check: a remote check confirms the entry up to a baseline already in force when it asked.
       const mark = this.versions.verifiedMark;
-      const valid = this.versions.check(local.tags, stamp);
+      const valid = this.versions.check(local, stamp);
       if (valid === true || (await valid)) {
         // Confirmed by Redis (an entry stamped before the baseline, e.g. computed just after start): later
         // invalidations reach the mirror, so its next hits are checked locally, not with a round trip each.
@@ -188,13 +205,13 @@ export class CacheEngine {
   /**
    * A fresh valid L1 entry for `key`, answered synchronously (no promise), or undefined when that cannot be known
    * without waiting: no entry, not fresh, or its validity needs Redis (an entry needing a remote check is left to
-   * lookup()). The fast lane's first look (response-cache.ts lookupRaw). Counts nothing.
+   * lookup()). The fast lane's first look (response-cache.ts lookupRaw), after sync(). Counts nothing.
    */
   peekFresh(key: string): Found | undefined {
     const entry = this.options.l1?.peek(key);
     if (!entry) return undefined;
     const stamp = stampOf(entry);
-    if (this.versions.check(entry.tags, stamp) !== true) return undefined;
+    if (this.versions.check(entry, stamp) !== true) return undefined;
     const found = classify(entry, 'L1', Date.now(), stamp);
     return found?.freshness === 'fresh' ? found : undefined;
   }
@@ -215,7 +232,7 @@ export class CacheEngine {
       entries.map(async (entry): Promise<L2Read> => {
         if (!entry) return L2_ABSENT;
         const epoch = this.versions.epoch;
-        const valid = await this.versions.check(entry.tags, { clock: entry.stamp, local: this.versions.foreignLocal, epoch });
+        const valid = await this.versions.check(entry, { clock: entry.stamp, local: this.versions.foreignLocal, epoch });
         return valid ? { status: 'valid', entry, epoch, verified: this.versions.verifiedMark } : L2_INVALID;
       }),
     );
@@ -229,11 +246,15 @@ export class CacheEngine {
   async store(key: string, input: StoreInput, stamp: Stamp): Promise<CacheEntry | undefined> {
     const ttlMs = Math.min(input.ttlMs, this.options.maxTtlMs);
     if (ttlMs <= 0) return undefined;
+    const deps = this.tagClocks(input.tags, stamp);
+    // The entry is as old as its oldest part.
+    stamp = { ...stamp, clock: deps.stamp };
     const entry: CacheEntry = {
       body: input.body,
       ...(input.contentType ? { contentType: input.contentType } : {}),
-      tags: withTypeTags(input.tags),
-      stamp: stamp.clock,
+      tags: deps.tags,
+      stamp: deps.stamp,
+      ...(deps.ahead ? { ahead: deps.ahead } : {}),
       createdAt: Date.now(),
       ttlMs,
       graceMs: this.options.graceMs,
@@ -243,7 +264,7 @@ export class CacheEngine {
       epoch: stamp.epoch,
       ...(stamp.verified !== undefined ? { verified: stamp.verified } : {}),
     };
-    if (!(await this.versions.check(entry.tags, stamp))) {
+    if (!(await this.versions.check(entry, stamp))) {
       this.stats.discardedStale += 1;
       return undefined;
     }
@@ -255,14 +276,38 @@ export class CacheEngine {
     }
     if (l2) {
       const { local: _local, epoch: _epoch, verified: _verified, ...shared } = entry;
-      this.track(
-        l2.set(key, shared, lifetime).then(
-          () => void (this.stats.tiers.L2.sets += 1),
-          () => {},
-        ),
-      );
+      // Its tags' version keys first: a copy in Redis whose version keys could be missing would be judged lost.
+      const write = async () => {
+        if (!(await this.versions.ensureVersionKeys(entry.tags))) return;
+        await l2.set(key, shared, lifetime);
+        this.stats.tiers.L2.sets += 1;
+      };
+      this.track(write().catch(() => {}));
     }
     return entry;
+  }
+
+  /**
+   * The tags with their type tags, each at the clock it was read under, relative to the earliest: what an entry
+   * computed under `stamp` records. A type tag is as old as the oldest tag of its type.
+   */
+  tagClocks(tags: TagClockSet | Iterable<string>, stamp: Stamp): TagClocks {
+    const clocks = new Map<string, number>();
+    const note = (tag: string, clock: number) => {
+      const known = clocks.get(tag);
+      if (known === undefined || clock < known) clocks.set(tag, clock);
+    };
+    let earliest = stamp.clock;
+    const pairs: Iterable<[string, number]> = tags instanceof TagClockSet ? tags.entries() : [...tags].map((tag) => [tag, stamp.clock]);
+    for (const [tag, read] of pairs) {
+      const clock = Number.isFinite(read) ? read : stamp.clock;
+      if (clock < earliest) earliest = clock;
+      note(tag, clock);
+      note(typeOfTag(tag), clock);
+    }
+    const all = [...clocks.keys()];
+    const ahead = all.map((tag) => clocks.get(tag)! - earliest);
+    return { tags: all, stamp: earliest, ...(ahead.some((lag) => lag > 0) ? { ahead } : {}) };
   }
 
   async invalidate(tags: readonly string[]): Promise<void> {
@@ -364,12 +409,3 @@ function classify(entry: CacheEntry, tier: TierName, now: number, stamp: Stamp):
   return { entry, tier, freshness, ageMs, stamp };
 }
 
-/** The tags plus the type of each (`ModelRun` for `ModelRun:42`), so a whole type can be invalidated at once. */
-export function withTypeTags(tags: Iterable<string>): string[] {
-  const all = new Set<string>();
-  for (const tag of tags) {
-    all.add(tag);
-    all.add(typeOfTag(tag));
-  }
-  return [...all];
-}

@@ -9,12 +9,14 @@ import type { FieldCache } from './field-cache.js';
 import type { KeySpace } from './keys.js';
 import type { CachePolicy } from './policy.js';
 import type { RequestCacheState } from './request-state.js';
-import { recordStampInFieldScopes, withFieldScope } from './scope.js';
+import { recordCachedInFieldScopes, recordStampInFieldScopes, withFieldScope } from './scope.js';
+import type { TagClocks } from './tags.js';
 import { earliestStamp, type Stamp } from './versions.js';
 
 interface Computed {
   body: string;
-  tags: readonly string[];
+  /** The tags, with the clock each was read under. */
+  deps: TagClocks;
   /** The stamp the value was computed under (and stored under, when it was). */
   stamp: Stamp;
   /** Computed by another instance, which held the key's lease; this one waited for its entry (lease.ts). */
@@ -52,7 +54,7 @@ export class FieldResultCache implements FieldCache {
     if (!found || found.freshness === 'reserve') found = this.engine.storedMeanwhile(key) ?? found;
     if (found && found.freshness !== 'reserve') {
       this.engine.stats.hit(found.tier, 'field', field, performance.now() - started);
-      dependOn(request, found.entry.tags, found.stamp);
+      dependOn(request, found.entry, found.stamp);
       if (found.freshness === 'stale') {
         this.engine.stats.tiers[found.tier].staleServed += 1;
         if (request) request.staleServed = true;
@@ -72,7 +74,7 @@ export class FieldResultCache implements FieldCache {
     if (computed.fromPeer) this.engine.stats.hit('L2', 'field', field, performance.now() - started);
     else this.engine.stats.miss('field', field, performance.now() - started);
     // Possibly another request's computation (single-flight), started under that request's stamp.
-    dependOn(request, computed.tags, computed.stamp);
+    dependOn(request, computed.deps, computed.stamp);
     // Every caller gets the decoded copy, the computing one too: a miss returns what later hits will.
     return decodeValue<T>(computed.body);
   }
@@ -82,7 +84,7 @@ export class FieldResultCache implements FieldCache {
     const before = await this.engine.leaseOrWait(key, this.keys.lease(key));
     if (before.kind === 'found') {
       const { entry, stamp } = before.found;
-      return { body: entry.body, tags: entry.tags, stamp, fromPeer: true };
+      return { body: entry.body, deps: entry, stamp, fromPeer: true };
     }
     try {
       return await this.computeAndStore(key, field, request?.stamp ?? this.engine.stamp(), compute);
@@ -94,12 +96,13 @@ export class FieldResultCache implements FieldCache {
   private async computeAndStore<T>(key: string, field: string, stamp: Promise<Stamp>, compute: () => Promise<T>): Promise<Computed> {
     // The stamp is taken (or was, by the request) before compute reads anything: see versions.ts.
     const taken = await stamp;
-    const { value, tags, stamp: used } = await withFieldScope(compute);
+    const { value, tags, stamp: used } = await withFieldScope(taken.clock, compute);
     // A cached field used inside (a nested field cache hit) makes this value no more recent than that one.
     const under = used ? earliestStamp(taken, used) : taken;
     const body = encodeValue(value);
-    await this.engine.store(key, { body, tags, ttlMs: this.policy.fieldTtlSeconds(field) * 1000, name: field }, under);
-    return { body, tags, stamp: under };
+    const ttlMs = this.policy.fieldTtlSeconds(field) * 1000;
+    const entry = await this.engine.store(key, { body, tags, ttlMs, name: field }, under);
+    return { body, deps: entry ?? this.engine.tagClocks(tags, under), stamp: under };
   }
 
   /**
@@ -110,7 +113,7 @@ export class FieldResultCache implements FieldCache {
     const found = await this.engine.lookup(key);
     if (!found) return undefined;
     this.engine.stats.tiers[found.tier].staleServed += 1;
-    dependOn(request, found.entry.tags, found.stamp);
+    dependOn(request, found.entry, found.stamp);
     if (request) request.staleServed = true;
     return found.entry.body;
   }
@@ -118,10 +121,15 @@ export class FieldResultCache implements FieldCache {
 
 /**
  * A cached (or shared) value is used: the request's response and every enclosing field computation depend on its
- * tags, and are no more recent than its stamp. (deps.add also feeds the enclosing field scopes; see scope.ts.)
+ * tags at the clocks they were read under, and are no more recent than its stamp. (deps.addCached also feeds the
+ * enclosing field scopes; see scope.ts.)
  */
-function dependOn(request: RequestCacheState | undefined, tags: readonly string[], stamp: Stamp): void {
-  request?.deps.addAll(tags);
-  request?.usedCachedValue(stamp);
+function dependOn(request: RequestCacheState | undefined, deps: TagClocks, stamp: Stamp): void {
+  if (request) {
+    request.deps.addCached(deps);
+    request.usedCachedValue(stamp);
+  } else {
+    recordCachedInFieldScopes(deps);
+  }
   recordStampInFieldScopes(stamp);
 }

@@ -77,7 +77,8 @@ export class MemoryTier implements CacheTier {
       if (!keys) continue;
       for (const key of [...keys]) {
         const entry = this.lru.peek(key, { allowStale: true });
-        if (entry && version !== undefined && entry.stamp >= version) continue;
+        // Read at or after the version (the tag's own clock: parts of an entry may be older than others): still valid.
+        if (entry && version !== undefined && entry.stamp + (entry.ahead?.[entry.tags.indexOf(tag)] ?? 0) >= version) continue;
         // Deleting disposes, which unindexes the key from every tag it carried.
         if (this.lru.delete(key)) dropped += 1;
         else keys.delete(key);

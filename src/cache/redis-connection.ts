@@ -147,6 +147,25 @@ export class RedisConnection {
     }
   }
 
+  /**
+   * Runs one operation with its own budget and no breaker: for writes (an invalidation), which must not give up after
+   * the read path's budget nor be skipped because a read timed out. Needs the link up; never throws.
+   */
+  async callWithin<T>(budgetMs: number, operation: (client: RedisClientType) => Promise<T>): Promise<T | Failed> {
+    if (!this.client.isReady) return FAILED;
+    let timer: NodeJS.Timeout | undefined;
+    const work = operation(this.client).catch((error: unknown): Failed => {
+      this.logFailure('redis command failed', error);
+      return FAILED;
+    });
+    const timeout = new Promise<Failed>((resolve) => (timer = setTimeout(() => resolve(FAILED), budgetMs)));
+    try {
+      return await Promise.race([work, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     await Promise.all(

@@ -22,9 +22,13 @@ export class RequestCacheState {
   policy: { maxAgeSeconds: number; scope: CacheScope } | undefined;
   hasErrors = false;
 
-  constructor(init: { authorization?: string; stamp?: Promise<Stamp> } = {}) {
+  constructor(init: { authorization?: string; stamp?: Stamp } = {}) {
     this.authorization = init.authorization;
-    this.stamp = init.stamp;
+    if (init.stamp) {
+      this.stamp = Promise.resolve(init.stamp);
+      // Known before Apollo reads anything: every tag a loader records was read under it.
+      this.deps.ownClock = init.stamp.clock;
+    }
   }
 
   noStore(reason: string): void {

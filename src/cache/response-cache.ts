@@ -113,9 +113,15 @@ export class ResponseCache {
       remembered.keys.set(accept, key);
     }
     const context: Context = { operation, key, private: false, authorization: undefined, accept, isGet: false, debug: false, ifNoneMatch: undefined };
+    if (!this.engine.syncsReads) return this.lookupRawSynced(key, context);
+    return this.engine.sync().then(() => this.lookupRawSynced(key, context));
+  }
+
+  /** lookupRaw once entries may be judged for this request (engine.sync()). */
+  private lookupRawSynced(key: string, context: Context): RawLookup | Promise<RawLookup> {
     const found = this.engine.peekFresh(key);
     if (found) return { kind: 'hit', found, context };
-    return this.engine.lookup(key).then((later): RawLookup => {
+    return this.engine.lookup(key, true, true).then((later): RawLookup => {
       if (!later) return { kind: 'miss', key: context.key };
       // A stale entry is served by the full path, which also starts its refresh; a reserve one is only a fallback.
       return later.freshness === 'fresh' ? { kind: 'hit', found: later, context } : UNKNOWN;
@@ -228,7 +234,7 @@ export class ResponseCache {
         {
           body,
           ...(contentType ? { contentType } : {}),
-          tags: state.deps.tags,
+          tags: state.deps.clocks,
           ttlMs: state.policy!.maxAgeSeconds * 1000,
           name: context.operation.operationName ?? '(anonymous)',
         },
@@ -245,7 +251,7 @@ export class ResponseCache {
     // between, the entry would carry a stamp newer than the data it holds, and be served after the write as valid.
     // So the request waits for it (one round trip on a miss; concurrent reads share it, versions.ts).
     const stamp = stamped ? await this.engine.stamp() : undefined;
-    const state = new RequestCacheState({ authorization, ...(stamp ? { stamp: Promise.resolve(stamp) } : {}) });
+    const state = new RequestCacheState({ authorization, ...(stamp ? { stamp } : {}) });
     const response = await execute(state);
     return { response, state };
   }
@@ -335,11 +341,18 @@ function whyNotStorable(response: ExecutedResponse, state: RequestCacheState): s
   return undefined;
 }
 
+/**
+ * Error codes of a data source that failed, not of a request that was wrong (graphql/faults.ts): the database down
+ * or its pool exhausted (SERVICE_UNAVAILABLE), a statement over its time (TIMEOUT), anything unexpected.
+ */
+const UPSTREAM_FAILURES = ['"INTERNAL_SERVER_ERROR"', '"SERVICE_UNAVAILABLE"', '"TIMEOUT"'];
+
 /** A recompute that failed because of the server (database down, timeout): the case for stale-if-error. */
 function failedUpstream(computed: Computed): boolean {
   if (computed.response.status >= 500) return true;
   if (!computed.state.hasErrors || computed.response.body.kind !== 'complete') return false;
-  return computed.response.body.string.includes('"INTERNAL_SERVER_ERROR"');
+  const body = computed.response.body.string;
+  return UPSTREAM_FAILURES.some((code) => body.includes(code));
 }
 
 function debugInfo(

@@ -64,7 +64,13 @@ export class CacheService {
     if (config.l1MaxBytes > 0) {
       this.l1 = new MemoryTier(config.l1MaxBytes, { onEvict: () => void (this.stats.tiers.L1.evictions += 1) });
     }
-    this.versions = new Versions(this.keys, this.redis, { tagVersionTtlMs: tagVersionTtlMs(config) });
+    this.versions = new Versions(this.keys, this.redis, {
+      tagVersionTtlMs: tagVersionTtlMs(config),
+      writeTimeoutMs: config.writeTimeoutMs,
+      readAfterWrite: config.readAfterWrite,
+      outageTrustMs: config.outageTrustMs,
+      logger,
+    });
     this.engine = new CacheEngine({
       l1: this.l1,
       l2: this.redis ? new RedisTier(this.redis) : undefined,

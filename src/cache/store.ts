@@ -10,8 +10,13 @@ export interface CacheEntry {
   contentType?: string;
   /** What the entry depends on (entity, collection and type tags). Valid while none was invalidated after `stamp`. */
   tags: readonly string[];
-  /** The Redis clock (or the local clock without Redis) read before the data behind this entry was read. */
+  /**
+   * The Redis clock (or the local clock without Redis) read before the data behind this entry was read: the earliest,
+   * when parts were read at different times (a response built from an older field entry).
+   */
   stamp: number;
+  /** Per tag, how much later than `stamp` its data was read (absent: all at `stamp`). See tags.ts TagClocks. */
+  ahead?: readonly number[];
   /** When it was stored, in ms since the epoch. */
   createdAt: number;
   /** Fresh for this long after createdAt. */

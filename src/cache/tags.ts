@@ -1,7 +1,7 @@
 // Tags name what a cached entry depends on. An entity tag names one row (`ModelRun:42`); a collection tag names a
 // list and the arguments that shaped it (`ModelRun:list:dataset=7`). Loaders and list resolvers record them; a
 // mutation invalidates the tags it changed. This module knows no domain: callers pass the type names.
-import { recordInFieldScopes } from './scope.js';
+import { recordCachedInFieldScopes, recordInFieldScopes } from './scope.js';
 
 /** Tag of one entity. */
 export function entityTag(type: string, id: string | number): string {
@@ -32,15 +32,68 @@ export function typeOfTag(tag: string): string {
 }
 
 /**
+ * What a cached value depends on: its tags, and for each the clock its data was read under. `stamp` is the earliest;
+ * `ahead[i]`, when present, is how much later than that tag i was read (a response built from an older field entry
+ * and data read just now has both). Validity is judged per tag (versions.ts): a write that touched only the data read
+ * just now does not void the older part, and one that touched only the older part's tags voids it.
+ */
+export interface TagClocks {
+  readonly tags: readonly string[];
+  readonly stamp: number;
+  readonly ahead?: readonly number[] | undefined;
+}
+
+/** The clock tag `index` of `deps` was read under. */
+export function clockOfTag(deps: TagClocks, index: number): number {
+  return deps.stamp + (deps.ahead?.[index] ?? 0);
+}
+
+/**
+ * Tags with the earliest clock each was read under. `own` is the clock of the computation collecting them (its
+ * stamp): a tag recorded by a loader was read under it; a tag of a cached value used inside keeps that value's clock.
+ */
+export class TagClockSet {
+  private readonly clocks = new Map<string, number>();
+  constructor(public own = Infinity) {}
+
+  note(tag: string, clock: number): void {
+    const known = this.clocks.get(tag);
+    if (known === undefined || clock < known) this.clocks.set(tag, clock);
+  }
+
+  /** Records what a cached value depended on, at the clocks it was read under. */
+  noteAll(deps: TagClocks): void {
+    deps.tags.forEach((tag, index) => this.note(tag, clockOfTag(deps, index)));
+  }
+
+  get tags(): string[] {
+    return [...this.clocks.keys()];
+  }
+
+  get size(): number {
+    return this.clocks.size;
+  }
+
+  entries(): IterableIterator<[string, number]> {
+    return this.clocks.entries();
+  }
+}
+
+/**
  * Collects the tags a request depended on; the response cache stores its entry under them. Every tag is also
  * recorded in the field computations running around the call (see scope.ts), so a cached field's entry depends on
  * exactly what its computation read.
  */
 export class DependencyRecorder {
-  private readonly recorded = new Set<string>();
+  private readonly recorded = new TagClockSet();
+
+  /** The request's stamp, once known: what its loaders read, they read under it. */
+  set ownClock(clock: number) {
+    this.recorded.own = clock;
+  }
 
   add(tag: string): void {
-    this.recorded.add(tag);
+    this.recorded.note(tag, this.recorded.own);
     recordInFieldScopes(tag);
   }
 
@@ -48,8 +101,18 @@ export class DependencyRecorder {
     for (const tag of tags) this.add(tag);
   }
 
+  /** A cached value went into the response: its tags at the clocks they were read under. */
+  addCached(deps: TagClocks): void {
+    this.recorded.noteAll(deps);
+    recordCachedInFieldScopes(deps);
+  }
+
   get tags(): string[] {
-    return [...this.recorded];
+    return this.recorded.tags;
+  }
+
+  get clocks(): TagClockSet {
+    return this.recorded;
   }
 }
 

@@ -3,31 +3,43 @@
 // One clock orders reads and writes: a counter in Redis (`<ns>:clock`), or a local counter without Redis.
 //  - Before an operation reads any data it takes a stamp: the clock's current value.
 //  - An invalidation increments the clock (v = INCR) and records v as the version of each tag it names.
-//  - An entry keeps its tags and its stamp; it is valid iff no tag has a version above the stamp.
+//  - An entry keeps its tags, each with the clock it was read under (tags.ts TagClocks); it is valid iff no tag has
+//    a version above its clock.
 // Because the stamp is read before the data, an entry computed from data read before a mutation committed always
-// has stamp < that mutation's version, even when its computation finishes after the invalidation (the classic
+// has a clock below that mutation's version, even when its computation finishes after the invalidation (the classic
 // set-after-invalidate race): it is born invalid. Every Redis command touches one key, so this works on Cluster.
 //
 // Reads do not ask Redis for tag versions: each instance keeps a mirror (tag -> latest version), filled by its own
-// invalidations and by the invalidation channel. The mirror is complete for every version above its baseline (the
-// clock read once the subscription was live), so entries stamped at or after the baseline are checked locally;
-// older ones (from L2) are checked with one pipelined GET of their tags' versions, once: the L1 copy remembers that
-// Redis confirmed it (Stamp.verified), and later invalidations reach the mirror.
+// invalidations and by the invalidation channel. INCR hands out consecutive versions, so the instance knows up to
+// which version it has heard of every invalidation (`applied`, the watermark) since its baseline (the clock read once
+// the subscription was live). Entries stamped at or after the baseline are checked against the mirror; older ones
+// (from L2, or after a re-baseline) are checked once with a pipelined GET of their tags' versions, and their L1 copy
+// remembers that Redis confirmed them (Stamp.verified).
 //
-// The mirror is bounded: past its size, or whenever messages may have been missed (the subscriber reconnected, Redis
-// restarted), it is reset to a new baseline and L1 is dropped.
+// Read after write, on every instance (sync()): a mutation answers only after Redis holds its version, so a read that
+// starts later must see the clock at or above it. Before a read checks an entry, it waits for a clock read issued
+// after the read started (one per event-loop turn, shared by every request of that turn), then for the mirror to have
+// heard of every version up to that clock (the messages are normally already in the socket). A message that does not
+// come in time sends the checks to Redis instead; a gap that lasts is a lost message: the mirror re-baselines and
+// its entries are re-verified, not dropped. A clock that went backwards, vanished or jumped past anything this
+// instance could have missed is a lost clock: nothing older is trusted (a new epoch: L1 dropped, and every older
+// entry in Redis invalidated through the tag every entry carries).
 //
-// A stamp must be known before the data is read, not merely requested (a response waits for it). Concurrent stamps
-// share one read of the clock. Whatever is built from cached values (a response from a field entry, a field from a
-// nested one) is stored under the earliest of their stamps: it is no more recent than its oldest part.
+// A missing version key is not "never invalidated": Redis may have evicted it or restarted empty. An entry written to
+// Redis first makes sure each of its tags has a version key (0 when never bumped) that outlives it, so a remote check
+// that finds no key judges the entry invalid.
 //
-// Failing open: when an invalidation cannot reach Redis, this instance still honours it at once through local
-// versions (a separate counter every stamp also carries), queues the tags, and replays them to Redis when it comes
-// back, then resets. Other instances cannot hear of a write while Redis is unreachable; that is the price of
-// failing open, bounded by the replay.
+// Failing open: reads never wait for Redis longer than the read budget; a failed clock read serves L1 from the mirror
+// for at most `outageTrustMs`, then misses. An invalidation (a write) has its own, longer budget and no breaker;
+// when Redis still cannot take it, this instance honours it at once through local versions (a separate counter every
+// stamp also carries), queues the tags, and replays them to Redis when it comes back. Other instances cannot hear of
+// such a write until then: that window is bounded by their outage trust (they cannot reach Redis either) or by the
+// replay (the writer alone was cut off).
 import type { CacheConfig } from '../config.js';
+import type { Logger } from '../log.js';
 import type { KeySpace } from './keys.js';
 import { FAILED, type RedisConnection } from './redis-connection.js';
+import { clockOfTag, type TagClocks } from './tags.js';
 
 /** Every entry implicitly carries this tag: invalidating it invalidates everything (clearCache(scope: ALL)). */
 export const ALL_TAG = '*';
@@ -77,10 +89,22 @@ export function tagVersionTtlMs(config: Pick<CacheConfig, 'maxTtlMs' | 'staleWhi
 export interface VersionsOptions {
   /** How long a tag's version is kept in Redis: longer than any entry can live in a store. */
   tagVersionTtlMs: number;
-  /** Bound of the local mirror; past it, the mirror is reset. */
+  /** Bound of the local mirror; past it, the mirror re-baselines. */
   maxMirrorTags?: number;
   /** Bound of the tags queued for replay; past it, the replay invalidates everything instead. */
   maxPendingTags?: number;
+  /** Budget of an invalidation's Redis commands, retried within it (a write's, not the read path's). */
+  writeTimeoutMs?: number;
+  /**
+   * Read after write: before an entry is checked, wait for a clock read issued after the read started and for the
+   * mirror to catch up with it (see sync()). Off: the mirror alone (an instance may answer a read that starts just
+   * after another instance's write from its L1 until the message arrives, typically a millisecond).
+   */
+  readAfterWrite?: boolean;
+  /** While Redis cannot be reached, L1 entries are served from the mirror for at most this long. */
+  outageTrustMs?: number;
+  /** Told of a lost clock (warn: every instance recomputes what it serves). */
+  logger?: Pick<Logger, 'warn'>;
 }
 
 export type ResetListener = () => void;
@@ -89,11 +113,31 @@ export type InvalidationListener = (tags: readonly string[], origin: 'local' | '
 
 const DEFAULT_MAX_MIRROR_TAGS = 100_000;
 const DEFAULT_MAX_PENDING_TAGS = 10_000;
+const DEFAULT_WRITE_TIMEOUT_MS = 2_000;
+const DEFAULT_OUTAGE_TRUST_MS = 10_000;
 const REPLAY_INTERVAL_MS = 1_000;
+/** How long a read waits for the messages up to the clock it read before asking Redis about its entries instead. */
+const MESSAGE_WAIT_MS = 100;
+/** A gap in the versions heard that lasts this long is a lost message: the mirror re-baselines. */
+const GAP_REBASELINE_MS = 1_000;
+/** More versions than this between what was heard and the clock: not messages in flight but a lost clock. */
+const MAX_VERSION_GAP = 100_000;
+/**
+ * A version key made sure of is not made sure of again for this long. It lives tagVersionTtlMs, which exceeds the
+ * longest entry life by 60 s (tagVersionTtlMs()), so an entry stored within this memo still dies before the key.
+ */
+const ENSURED_MEMO_MS = 30_000;
+/** Between two tries of an invalidation whose Redis link is down, within the write budget. */
+const WRITE_RETRY_MS = 25;
 
 interface InvalidationMessage {
   v: number;
   tags: string[];
+}
+
+interface SyncWaiter {
+  clock: number;
+  resolve(): void;
 }
 
 export class Versions {
@@ -101,8 +145,23 @@ export class Versions {
   private localVersions = new Map<string, number>();
   /** Stamps at or above this are checked against the mirror alone. Infinity while no baseline is known. */
   private baseline: number;
+  /** Every version up to this was heard of (or is below the baseline). -Infinity while no baseline is known. */
+  private applied = -Infinity;
+  /** Versions heard above `applied` + 1, waiting for the ones between. */
+  private early = new Set<number>();
+  /** The highest clock a sync read: the mirror is complete for reads while `applied` has reached it. */
+  private syncedClock = -Infinity;
+  /** Since when `applied` has been short of `syncedClock`, if it is. */
+  private gapSince: number | undefined;
+  private syncWaiters: SyncWaiter[] = [];
+  /** The clock read the next sync() callers share, not yet sent. */
+  private nextSync: Promise<void> | undefined;
+  /** Since when clock reads fail (Redis unreachable or slow), if they do. */
+  private failingSince: number | undefined;
   /** The highest clock value seen: a safe (never too late) stamp when Redis cannot be asked. */
   private knownClock: number;
+  /** The highest clock value Redis itself answered (read, bumped or published): a floor for later reads. */
+  private redisClock = -Infinity;
   private localCounter = 0;
   private currentEpoch = 0;
   /** Bumped by every invalidation seen (own or remote): single-flight only joins work started in the same sequence. */
@@ -114,12 +173,23 @@ export class Versions {
   private replayTimer: NodeJS.Timeout | undefined;
   /** The clock read in flight, which concurrent stamps share. */
   private clockRead: Promise<number | typeof FAILED> | undefined;
+  /** Tags whose version key this process made sure of recently (see ensureVersionKeys), and when. */
+  private ensured = new Map<string, number>();
   private readonly resetListeners: ResetListener[] = [];
   private readonly invalidationListeners: InvalidationListener[] = [];
   private readonly maxMirrorTags: number;
   private readonly maxPendingTags: number;
+  private readonly writeTimeoutMs: number;
+  private readonly readAfterWrite: boolean;
+  private readonly outageTrustMs: number;
   invalidations = 0;
   resets = 0;
+  rebaselines = 0;
+  clockLosses = 0;
+  /** Invalidations Redis could not take within the write budget (honoured locally, replayed later). */
+  invalidationsDeferred = 0;
+  /** Reads whose messages had not arrived in time, checked against Redis instead. */
+  syncsChecked = 0;
 
   constructor(
     private readonly keys: KeySpace,
@@ -128,13 +198,15 @@ export class Versions {
   ) {
     this.maxMirrorTags = options.maxMirrorTags ?? DEFAULT_MAX_MIRROR_TAGS;
     this.maxPendingTags = options.maxPendingTags ?? DEFAULT_MAX_PENDING_TAGS;
+    this.writeTimeoutMs = options.writeTimeoutMs ?? DEFAULT_WRITE_TIMEOUT_MS;
+    this.readAfterWrite = options.readAfterWrite ?? true;
+    this.outageTrustMs = options.outageTrustMs ?? DEFAULT_OUTAGE_TRUST_MS;
     // Without Redis the local clock is the truth. With Redis, 0 until Redis answers: a stamp may be too early (the
     // entry is then invalidated by more than it needs) but never too late, and the Redis clock starts at the current
     // time in microseconds, far above 0.
     this.knownClock = redis ? 0 : nowMicros();
-    // The mirror is complete from the start: without Redis there is nobody else; before Redis was ever reached,
-    // nothing can be learnt from anyone, and L2 cannot be read either.
-    this.baseline = this.knownClock;
+    // The mirror is complete from the start without Redis (there is nobody else); with Redis, once a baseline is read.
+    this.baseline = redis ? Infinity : this.knownClock;
     if (redis) {
       redis.subscriber.on('ready', () => void this.onSubscriberReady());
       redis.subscriber.on('reconnecting', () => (this.subscriberLive = false));
@@ -193,6 +265,28 @@ export class Versions {
   }
 
   /**
+   * Resolves when checks may judge entries for a read that started before this call: a clock read sent after the
+   * call has answered, and the mirror has heard of every version up to it (or the wait ran out: checks then ask
+   * Redis, see check()). The callers of one event-loop turn share one read, sent once the turn's I/O callbacks have
+   * run (setImmediate). Never rejects; a failed read leaves the checks to the outage rules.
+   */
+  sync(): Promise<void> {
+    if (!this.redis || !this.readAfterWrite) return RESOLVED;
+    this.nextSync ??= new Promise<void>((resolve) => {
+      setImmediate(() => {
+        this.nextSync = undefined;
+        void this.syncOnce().then(resolve);
+      });
+    });
+    return this.nextSync;
+  }
+
+  /** Whether reads wait for sync() (Redis, and read after write on). */
+  get syncsReads(): boolean {
+    return this.redis !== undefined && this.readAfterWrite;
+  }
+
+  /**
    * What an entry that check() just found valid may record as `verified`: the baseline, while the subscription is
    * live and a baseline is known (every later invalidation then reaches the mirror); otherwise nothing.
    */
@@ -206,23 +300,32 @@ export class Versions {
   }
 
   /**
-   * Whether an entry with these tags and this stamp is still valid. Synchronous (mirror only) unless the stamp is
-   * older than the baseline, then one pipelined GET; a failed GET makes the entry invalid (a miss, never stale data).
+   * Whether an entry with these tags (each at its clock) and this stamp is still valid. Synchronous (mirror only)
+   * unless the mirror cannot answer for it, then one pipelined GET; a failed GET makes the entry invalid (a miss,
+   * never stale data).
    */
-  check(tags: readonly string[], stamp: Stamp): boolean | Promise<boolean> {
+  check(deps: TagClocks, stamp: Stamp): boolean | Promise<boolean> {
     if (stamp.epoch !== this.currentEpoch) return false;
+    const { tags } = deps;
     if (this.localVersions.size > 0) {
       if ((this.localVersions.get(ALL_TAG) ?? -Infinity) > stamp.local) return false;
       for (const tag of tags) if ((this.localVersions.get(tag) ?? -Infinity) > stamp.local) return false;
     }
-    if ((this.mirror.get(ALL_TAG) ?? 0) > stamp.clock) return false;
-    for (const tag of tags) if ((this.mirror.get(tag) ?? 0) > stamp.clock) return false;
-    if (confirmedUpTo(stamp) >= this.baseline && this.mirrorTrusted()) return true;
-    if (!this.redis) return false;
-    return this.checkRemote(tags, stamp.clock);
+    if ((this.mirror.get(ALL_TAG) ?? 0) > deps.stamp) return false;
+    for (let index = 0; index < tags.length; index++) {
+      if ((this.mirror.get(tags[index]!) ?? 0) > clockOfTag(deps, index)) return false;
+    }
+    if (!this.redis) return true;
+    const outage = this.outage();
+    if (outage !== undefined) return outage;
+    if (confirmedUpTo(stamp) >= this.baseline && this.mirrorComplete()) return true;
+    return this.checkRemote(deps);
   }
 
-  /** Records the tags as changed now. Resolves once this instance and (when reachable) Redis know it. */
+  /**
+   * Records the tags as changed now. Resolves once this instance and Redis know it, or, when Redis cannot take it
+   * within the write budget, once this instance honours it (and has queued it for Redis).
+   */
   async invalidate(tags: readonly string[]): Promise<void> {
     const unique = [...new Set(tags)];
     if (unique.length === 0) return;
@@ -234,19 +337,46 @@ export class Versions {
       recorded = this.knownClock;
       this.recordVersions(unique, recorded);
     } else {
-      const version = await this.bump(unique);
+      const version = await this.bumpWithinWriteBudget(unique);
       if (version === FAILED) {
+        this.invalidationsDeferred += 1;
         this.localCounter += 1;
         for (const tag of unique) this.localVersions.set(tag, this.localCounter);
         this.queueReplay(unique);
       } else {
-        this.knownClock = Math.max(this.knownClock, version);
         recorded = version;
         this.recordVersions(unique, version);
+        this.heard(version);
       }
     }
     for (const listener of this.invalidationListeners) listener(unique, 'local', recorded);
     this.boundMirror();
+  }
+
+  /**
+   * Makes sure each tag has a version key in Redis that lives at least as long as a new entry depending on it: a
+   * missing key then means a lost one (check() judges the entry invalid), never "not bumped yet". Called before an
+   * entry is written to Redis. A tag made sure of within ENSURED_MEMO_MS is skipped.
+   */
+  async ensureVersionKeys(tags: readonly string[]): Promise<boolean> {
+    if (!this.redis) return true;
+    const now = Date.now();
+    const due = [ALL_TAG, ...tags].filter((tag) => !(now - (this.ensured.get(tag) ?? -Infinity) < ENSURED_MEMO_MS));
+    if (due.length === 0) return true;
+    const ttl = Math.ceil(this.options.tagVersionTtlMs);
+    const done = await this.redis.call((client) =>
+      Promise.all(
+        due.flatMap((tag) => {
+          const key = this.keys.tagVersion(tag);
+          // 0: below every stamp. GT: only ever lengthens the life a bump gave the key.
+          return [client.set(key, '0', { NX: true, PX: ttl }), client.pExpire(key, ttl, 'GT')];
+        }),
+      ),
+    );
+    if (done === FAILED) return false;
+    if (this.ensured.size > this.maxMirrorTags) this.ensured.clear();
+    for (const tag of due) this.ensured.set(tag, now);
+    return true;
   }
 
   close(): void {
@@ -254,12 +384,82 @@ export class Versions {
   }
 
   /**
-   * The mirror can be trusted while the subscription is live, and also while Redis is unreachable altogether (no one
-   * can publish, and L1 keeps serving); not while commands reach Redis but the subscription is down (messages are
-   * being missed): then entries are checked against Redis.
+   * Undefined while Redis answers. While the link is down: the mirror's answer (fail open, L1 keeps serving) for at
+   * most outageTrustMs from the first failed clock read, then false. While the link is up but the clock read failed
+   * (Redis slow, the breaker open): false, a miss, since the read budget ran out.
    */
-  private mirrorTrusted(): boolean {
-    return this.subscriberLive || !this.redis?.client.isReady;
+  private outage(): boolean | undefined {
+    const down = !this.redis!.client.isReady;
+    if (!down) return this.failingSince === undefined ? undefined : false;
+    return Date.now() - (this.failingSince ?? Date.now()) <= this.outageTrustMs;
+  }
+
+  /** The mirror has heard of every version up to the latest clock read (and the subscription is live). */
+  private mirrorComplete(): boolean {
+    return this.subscriberLive && this.applied >= this.syncedClock;
+  }
+
+  private async syncOnce(): Promise<void> {
+    const floor = this.redisClock;
+    const clock = await this.readClock();
+    if (clock === FAILED) {
+      this.failingSince ??= Date.now();
+      return;
+    }
+    this.failingSince = undefined;
+    if (clock < floor) {
+      // Redis answered less than it answered before: restarted empty, or a replica that missed writes took over.
+      await this.clockLost(`the clock went back from ${floor} to ${clock}`);
+      return;
+    }
+    if (!Number.isFinite(this.applied)) return; // no baseline yet: every check asks Redis
+    if (clock - this.applied > MAX_VERSION_GAP) {
+      await this.clockLost(`the clock jumped from ${this.applied} to ${clock}`);
+      return;
+    }
+    if (clock > this.syncedClock) this.syncedClock = clock;
+    // Without the subscription no message comes: checks ask Redis (mirrorComplete is false).
+    if (this.applied >= clock || !this.subscriberLive) return;
+    this.gapSince ??= Date.now();
+    if (Date.now() - this.gapSince > GAP_REBASELINE_MS) {
+      // A version never heard of: its message was lost (or its writer died between INCR and PUBLISH).
+      void this.rebaseline();
+      return;
+    }
+    await new Promise<void>((resolve) => {
+      const waiter: SyncWaiter = { clock, resolve };
+      this.syncWaiters.push(waiter);
+      setTimeout(() => {
+        if (this.applied < clock) this.syncsChecked += 1;
+        this.syncWaiters = this.syncWaiters.filter((other) => other !== waiter);
+        resolve();
+      }, MESSAGE_WAIT_MS).unref();
+    });
+  }
+
+  /** Version `version` was heard of (a message, or this instance's own bump): advance the watermark. */
+  private heard(version: number): void {
+    if (version > this.redisClock) this.redisClock = version;
+    if (version > this.knownClock) this.knownClock = version;
+    if (version <= this.applied) return;
+    if (!Number.isFinite(this.applied) || version !== this.applied + 1) {
+      if (this.early.size < MAX_VERSION_GAP) this.early.add(version);
+      return;
+    }
+    this.applied = version;
+    while (this.early.delete(this.applied + 1)) this.applied += 1;
+    this.caughtUp();
+  }
+
+  private caughtUp(): void {
+    if (this.applied >= this.syncedClock) this.gapSince = undefined;
+    if (this.syncWaiters.length === 0) return;
+    const still: SyncWaiter[] = [];
+    for (const waiter of this.syncWaiters) {
+      if (this.applied >= waiter.clock) waiter.resolve();
+      else still.push(waiter);
+    }
+    this.syncWaiters = still;
   }
 
   private recordVersions(tags: readonly string[], version: number): void {
@@ -269,7 +469,7 @@ export class Versions {
   }
 
   private boundMirror(): void {
-    if (this.mirror.size > this.maxMirrorTags) void this.reset();
+    if (this.mirror.size > this.maxMirrorTags) void this.rebaseline();
   }
 
   /** GET clock; a missing clock (new or restarted Redis) starts at the current time, so it never goes backwards. */
@@ -286,13 +486,31 @@ export class Versions {
     const clock = Number(value);
     if (!Number.isFinite(clock)) return FAILED;
     if (clock > this.knownClock) this.knownClock = clock;
+    if (clock > this.redisClock) this.redisClock = clock;
     return clock;
   }
 
+  /**
+   * The bump, retried until it lands or the write budget runs out. Not the read path's call(): a write must not give
+   * up after 50 ms or be skipped by the breaker a slow read opened.
+   */
+  private async bumpWithinWriteBudget(tags: readonly string[]): Promise<number | typeof FAILED> {
+    const deadline = Date.now() + this.writeTimeoutMs;
+    for (;;) {
+      const left = deadline - Date.now();
+      if (left <= 0) return FAILED;
+      if (this.redis!.client.isReady) {
+        const version = await this.bump(tags, left);
+        if (version !== FAILED) return version;
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.min(WRITE_RETRY_MS, Math.max(0, deadline - Date.now()))));
+    }
+  }
+
   /** v = INCR clock; SET each tag's version (one key per command); PUBLISH. */
-  private async bump(tags: readonly string[]): Promise<number | typeof FAILED> {
+  private async bump(tags: readonly string[], budgetMs: number): Promise<number | typeof FAILED> {
     const { keys } = this;
-    return this.redis!.call(async (client) => {
+    return this.redis!.callWithin(budgetMs, async (client) => {
       // NX: only creates a missing clock; an existing one keeps counting.
       const [, version] = await Promise.all([client.set(keys.clock, String(nowMicros()), { NX: true }), client.incr(keys.clock)]);
       const ttl = Math.ceil(this.options.tagVersionTtlMs);
@@ -303,11 +521,12 @@ export class Versions {
     });
   }
 
-  private async checkRemote(tags: readonly string[], clock: number): Promise<boolean> {
-    const all = [ALL_TAG, ...tags];
+  /** Each tag's version from Redis against its clock; a missing version key is a lost one (ensureVersionKeys). */
+  private async checkRemote(deps: TagClocks): Promise<boolean> {
+    const all = [ALL_TAG, ...deps.tags];
     const versions = await this.redis!.call((client) => Promise.all(all.map((tag) => client.get(this.keys.tagVersion(tag)))));
     if (versions === FAILED) return false;
-    return versions.every((version) => version === null || Number(version) <= clock);
+    return versions.every((version, index) => version !== null && Number(version) <= (index === 0 ? deps.stamp : clockOfTag(deps, index - 1)));
   }
 
   private onMessage(text: string): void {
@@ -319,10 +538,10 @@ export class Versions {
     }
     if (typeof message?.v !== 'number' || !Array.isArray(message.tags)) return;
     this.sequence += 1;
-    if (message.v > this.knownClock) this.knownClock = message.v;
     const tags = message.tags.filter((tag): tag is string => typeof tag === 'string');
     this.recordVersions(tags, message.v);
     for (const listener of this.invalidationListeners) listener(tags, 'remote', message.v);
+    this.heard(message.v);
     this.boundMirror();
   }
 
@@ -337,37 +556,88 @@ export class Versions {
         return;
       }
     }
-    // (Re)subscribed: messages sent while we were away are lost, so start over from a new baseline.
+    // (Re)subscribed: messages sent while we were away are lost, so start over from a new baseline. L1 stays: its
+    // entries are re-verified against Redis, each once (a lost clock is caught by the baseline read).
     this.subscriberLive = true;
     await this.replayPending();
-    await this.reset();
+    await this.rebaseline();
   }
 
   /**
-   * Forgets what the mirror knew and drops L1 (through the listeners), then takes a new baseline: the clock read
-   * while the subscription is live. Until then every stamp is below the baseline and checked against Redis.
+   * Forgets what the mirror knew and takes a new baseline: the clock read while the subscription is live. Entries
+   * stay in L1; each is checked against Redis once (its tags' versions) before it is trusted again. Until the new
+   * baseline is read, every check asks Redis. A clock that went back or jumped is a lost clock (clockLost).
    */
-  private async reset(): Promise<void> {
-    this.resets += 1;
-    this.currentEpoch += 1;
+  private async rebaseline(): Promise<void> {
+    this.rebaselines += 1;
     this.sequence += 1;
-    this.baseline = this.redis ? Infinity : this.knownClock;
+    const floor = this.redisClock;
+    const heardUpTo = this.applied;
+    this.baseline = Infinity;
+    this.applied = -Infinity;
+    this.syncedClock = -Infinity;
+    this.gapSince = undefined;
+    this.early = new Set();
     this.mirror = new Map();
-    // Local versions stand for invalidations Redis has not heard of yet: keep them until the replay succeeds.
-    if (this.pending.size === 0 && !this.pendingOverflow) this.localVersions = new Map();
-    for (const listener of this.resetListeners) listener();
-    // Until a baseline is known, every check of an entry asks Redis. So a read that fails (a busy start, a slow
-    // Redis) is retried, with backoff, as long as this reset is the latest and the subscription stays live: left
-    // unset, the baseline would make every L1 hit a Redis round trip until the next reset.
-    const epoch = this.currentEpoch;
-    for (let attempt = 0; this.redis && this.subscriberLive && this.currentEpoch === epoch; attempt++) {
+    this.releaseSyncWaiters();
+    // A read that fails (a busy start, a slow Redis) is retried, with backoff, as long as this rebaseline is the
+    // latest and the subscription stays live: left unset, the baseline would make every check a Redis round trip.
+    const round = this.rebaselines;
+    for (let attempt = 0; this.subscriberLive && this.rebaselines === round; attempt++) {
       const clock = await this.readClock();
       if (clock !== FAILED) {
-        if (this.subscriberLive && this.currentEpoch === epoch) this.baseline = clock;
+        if (!(this.subscriberLive && this.rebaselines === round)) return;
+        const jumped = Number.isFinite(heardUpTo) && clock - heardUpTo > MAX_VERSION_GAP;
+        if (clock < floor || jumped) {
+          await this.clockLost(clock < floor ? `the clock went back from ${floor} to ${clock}` : `the clock jumped from ${heardUpTo} to ${clock}`);
+          return;
+        }
+        this.setBaseline(clock);
         return;
       }
       await new Promise<void>((resolve) => setTimeout(resolve, Math.min(1_000, 50 * 2 ** attempt)).unref());
     }
+  }
+
+  private setBaseline(clock: number): void {
+    this.baseline = clock;
+    this.applied = clock;
+    for (const version of this.early) if (version <= clock) this.early.delete(version);
+    while (this.early.delete(this.applied + 1)) this.applied += 1;
+    this.caughtUp();
+  }
+
+  /**
+   * The clock was lost: Redis restarted empty, evicted it, or a replica that missed writes took over. Versions this
+   * instance heard of may be gone from Redis, so nothing computed before is trusted: a new epoch (L1 dropped through
+   * the listeners) and, in Redis, a bump of the tag every entry carries, so older entries there are invalid for every
+   * instance. Recomputation is single-flighted per key (engine.ts).
+   */
+  private async clockLost(reason: string): Promise<void> {
+    this.clockLosses += 1;
+    this.resets += 1;
+    this.currentEpoch += 1;
+    this.sequence += 1;
+    this.mirror = new Map();
+    this.ensured = new Map();
+    this.early = new Set();
+    this.baseline = Infinity;
+    this.applied = -Infinity;
+    this.syncedClock = -Infinity;
+    this.redisClock = -Infinity;
+    this.gapSince = undefined;
+    this.releaseSyncWaiters();
+    for (const listener of this.resetListeners) listener();
+    this.options.logger?.warn('cache clock lost: nothing cached before is trusted', { reason });
+    const version = await this.bumpWithinWriteBudget([ALL_TAG]);
+    if (version === FAILED) this.queueReplay([ALL_TAG]);
+    else this.recordVersions([ALL_TAG], version);
+    await this.rebaseline();
+  }
+
+  private releaseSyncWaiters(): void {
+    for (const waiter of this.syncWaiters) waiter.resolve();
+    this.syncWaiters = [];
   }
 
   private queueReplay(tags: readonly string[]): void {
@@ -381,21 +651,25 @@ export class Versions {
     this.replayTimer ??= setInterval(() => void this.replayPending(), REPLAY_INTERVAL_MS).unref();
   }
 
-  /** Sends the invalidations Redis missed; then the mirror starts over, since local and Redis versions differ. */
+  /** Sends the invalidations Redis missed; once Redis has them, the local versions that stood for them can go. */
   private async replayPending(): Promise<void> {
     if (this.pending.size === 0 && !this.pendingOverflow) return;
     const tags = this.pendingOverflow ? [ALL_TAG] : [...this.pending];
-    const version = await this.bump(tags);
+    const version = await this.bumpWithinWriteBudget(tags);
     if (version === FAILED) return;
     this.pending = new Set();
     this.pendingOverflow = false;
     clearInterval(this.replayTimer);
     this.replayTimer = undefined;
-    this.knownClock = Math.max(this.knownClock, version);
-    await this.reset();
+    this.recordVersions(tags, version);
+    this.heard(version);
+    this.localVersions = new Map();
   }
 }
+
+const RESOLVED = Promise.resolve();
 
 function nowMicros(): number {
   return Date.now() * 1000;
 }
+
