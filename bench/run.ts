@@ -71,6 +71,8 @@ function variantSpec(variant: Exclude<VariantId, 'bound'>, group: string, databa
   };
   if (variant === 'beacon-nocache') beacon.CACHE_ENABLED = 'false';
   if (variant === 'beacon-l2only') beacon.CACHE_L1_MAX_BYTES = '0';
+  // The hit path without its per-turn clock sync: what read after write costs (scenario a).
+  if (variant === 'beacon-eventual') beacon.CACHE_READ_AFTER_WRITE = 'off';
   return { name: variant, script: 'src/main.ts', env: beacon, pinning };
 }
 
@@ -108,7 +110,7 @@ function server(servers: Servers, variant: VariantId): Server {
   return found;
 }
 
-const isBeacon = (variant: VariantId) => variant === 'beacon' || variant === 'beacon-l2only';
+const isBeacon = (variant: VariantId) => variant === 'beacon' || variant === 'beacon-l2only' || variant === 'beacon-eventual';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Checks and observations
@@ -285,7 +287,7 @@ async function hot(servers: Servers): Promise<ScenarioResult[]> {
   const bodies = hotBodies();
   const file = writeLines('hot.txt', bodies);
   const responses = await capture(server(servers, 'beacon').url, bodies);
-  await prime(servers, ['usual', 'beacon-l2only'], bodies);
+  await prime(servers, ['usual', 'beacon-l2only', 'beacon-eventual'], bodies);
   // Let the L2 writes of the priming land before the first lookups.
   await sleep(200);
   const common = {
@@ -305,8 +307,8 @@ async function hot(servers: Servers): Promise<ScenarioResult[]> {
           title: 'Dashboard query, hot: 100 variable sets, L1 hits',
           description:
             'The dashboard panel of one dataset (dataset, columns, its 10 latest runs with metrics; ~2 KB), rotating over datasets ' +
-            '1-100, every entry cached before measuring. Beacon answers from L1.',
-          variants: ['bound', 'usual', 'beacon', 'beacon-nocache'],
+            '1-100, every entry cached before measuring. Beacon answers from L1 (also with read after write off, to show its cost).',
+          variants: ['bound', 'usual', 'beacon', 'beacon-eventual', 'beacon-nocache'],
         },
         servers,
       ),
@@ -534,6 +536,7 @@ async function main(): Promise<void> {
     const has = (id: ScenarioId) => plan.scenarios.has(id);
     const variants: Array<Exclude<VariantId, 'bound'>> = ['usual', 'beacon'];
     if (has('a') || has('c') || has('d') || has('e') || has('f')) variants.push('beacon-nocache');
+    if (has('a')) variants.push('beacon-eventual');
     if (has('b')) variants.push('beacon-l2only');
     await withServers('all', variants, database, async (servers) => {
       if (has('a') || has('b')) results.push(...(await hot(servers)));

@@ -1,7 +1,7 @@
 // What a run measures, and the small statistics the report uses.
 import type { ScenarioId } from './plan.js';
 
-export type VariantId = 'bound' | 'usual' | 'beacon' | 'beacon-nocache' | 'beacon-l2only';
+export type VariantId = 'bound' | 'usual' | 'beacon' | 'beacon-nocache' | 'beacon-l2only' | 'beacon-eventual';
 
 export const VARIANT_LABELS: Record<VariantId, string> = {
   bound: 'bound: node:http + stored bytes',
@@ -9,6 +9,7 @@ export const VARIANT_LABELS: Record<VariantId, string> = {
   beacon: 'Beacon',
   'beacon-nocache': 'Beacon, cache disabled',
   'beacon-l2only': 'Beacon, L1 disabled (hits from Redis)',
+  'beacon-eventual': 'Beacon, read-after-write off (invalidation messages alone)',
 };
 
 /** Cache counters observed on the server during one measured run (Beacon variants: cacheStats before and after). */

@@ -14,7 +14,7 @@ import { KeySpace } from './keys.js';
 import { MemoryTier } from './memory-tier.js';
 import { CachePolicy } from './policy.js';
 import { Leases } from './lease.js';
-import { RedisConnection } from './redis-connection.js';
+import { FAILED, RedisConnection } from './redis-connection.js';
 import { RedisTier } from './redis-tier.js';
 import { ResponseCache } from './response-cache.js';
 import { averages, CacheStats } from './stats.js';
@@ -94,7 +94,10 @@ export class CacheService {
 
   /** Connects to Redis in the background: never waits, never fails. */
   start(): void {
-    this.redis?.start();
+    const redis = this.redis;
+    if (!redis) return;
+    redis.client.once('ready', () => void warnAboutRedisSettings(redis, this.options.logger));
+    redis.start();
   }
 
   plugins<TContext extends CacheAwareContext>(): ApolloServerPlugin<TContext>[] {
@@ -173,6 +176,13 @@ export class CacheService {
           .sort(([a], [b]) => a - b)
           .map(([tagCount, events]) => ({ tagCount, events })),
         mirroredTags: this.versions?.mirrorSize ?? 0,
+        deferred: this.versions?.invalidationsDeferred ?? 0,
+      },
+      consistency: {
+        readAfterWrite: this.versions?.syncsReads ?? false,
+        remoteChecks: this.versions?.syncsChecked ?? 0,
+        rebaselines: this.versions?.rebaselines ?? 0,
+        clockLosses: this.versions?.clockLosses ?? 0,
       },
       responseLatency: averages(this.stats.responseLatency),
       fieldLatency: averages(this.stats.fieldLatency),
@@ -193,5 +203,19 @@ export class CacheService {
     await this.engine?.settle();
     this.versions?.close();
     await this.redis?.close();
+  }
+}
+
+/**
+ * An allkeys-* eviction policy may evict the clock, which every instance then treats as lost: nothing cached before
+ * is trusted, and everything is recomputed. volatile-* policies evict only keys with a TTL (entries, tag versions,
+ * both safe to lose: docs/cache.md), noeviction none. Managed Redis may refuse CONFIG GET: then nothing is said.
+ */
+async function warnAboutRedisSettings(redis: RedisConnection, logger: Logger): Promise<void> {
+  const reply = await redis.call((client) => client.configGet('maxmemory-policy'));
+  if (reply === FAILED) return;
+  const policy = reply['maxmemory-policy'];
+  if (policy?.startsWith('allkeys-')) {
+    logger.warn('redis maxmemory-policy may evict the cache clock: use volatile-lru (or noeviction)', { policy });
   }
 }

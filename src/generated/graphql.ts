@@ -83,6 +83,19 @@ export type CacheClearScope =
   /** Every entry that depends on any entity or list of a type (value: the type, e.g. ModelRun). */
   | 'TYPE';
 
+/** How this instance keeps reads exact after writes made on any instance (see docs/cache.md). */
+export type CacheConsistencyStats = {
+  __typename?: 'CacheConsistencyStats';
+  /** Times the Redis clock was found lost (restart without data, eviction, failover): nothing older was trusted. */
+  clockLosses: Scalars['Float']['output'];
+  /** Whether reads sync with the Redis clock before trusting an entry (CACHE_READ_AFTER_WRITE). */
+  readAfterWrite: Scalars['Boolean']['output'];
+  /** Times the local mirror started over (a dropped subscription, a lost message): entries re-verified, not dropped. */
+  rebaselines: Scalars['Float']['output'];
+  /** Reads whose invalidation messages had not arrived in time; their entries were checked against Redis instead. */
+  remoteChecks: Scalars['Float']['output'];
+};
+
 export type CacheControlScope =
   | 'PRIVATE'
   | 'PUBLIC';
@@ -91,6 +104,8 @@ export type CacheInvalidationStats = {
   __typename?: 'CacheInvalidationStats';
   /** Events by how many tags they named. */
   byTagCount: Array<CacheTagCountStats>;
+  /** Invalidations Redis could not take within CACHE_WRITE_TIMEOUT_MS: honoured here at once, replayed to Redis later. */
+  deferred: Scalars['Float']['output'];
   /** Invalidation calls (mutations, clearCache). */
   events: Scalars['Float']['output'];
   /** Tags currently mirrored locally (bounded). */
@@ -126,6 +141,7 @@ export type CacheStats = {
   backgroundRefreshes: Scalars['Float']['output'];
   /** Requests that asked to bypass the cache (Cache-Control: no-cache). */
   bypasses: Scalars['Float']['output'];
+  consistency: CacheConsistencyStats;
   /** Results not stored because a write invalidated them while they were computed. */
   discardedStale: Scalars['Float']['output'];
   /** Whether caching is on at all (CACHE_ENABLED). */
@@ -933,6 +949,7 @@ export type ResolversTypes = {
   Assessment: ResolverTypeWrapper<AssessmentResult>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   CacheClearScope: CacheClearScope;
+  CacheConsistencyStats: ResolverTypeWrapper<CacheConsistencyStats>;
   CacheControlScope: CacheControlScope;
   CacheInvalidationStats: ResolverTypeWrapper<CacheInvalidationStats>;
   CacheLatency: ResolverTypeWrapper<CacheLatency>;
@@ -1004,6 +1021,7 @@ export type ResolversParentTypes = {
   AlertThresholds: AlertThresholds;
   Assessment: AssessmentResult;
   Boolean: Scalars['Boolean']['output'];
+  CacheConsistencyStats: CacheConsistencyStats;
   CacheInvalidationStats: CacheInvalidationStats;
   CacheLatency: CacheLatency;
   CacheNameStats: CacheNameStats;
@@ -1091,8 +1109,16 @@ export type AssessmentResolvers<ContextType = RequestContext, ParentType extends
   topSuppliers?: Resolver<Array<ResolversTypes['UpstreamSupplier']>, ParentType, ContextType, RequireFields<AssessmentTopSuppliersArgs, 'limit'>>;
 };
 
+export type CacheConsistencyStatsResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['CacheConsistencyStats'] = ResolversParentTypes['CacheConsistencyStats']> = {
+  clockLosses?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  readAfterWrite?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  rebaselines?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  remoteChecks?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+};
+
 export type CacheInvalidationStatsResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['CacheInvalidationStats'] = ResolversParentTypes['CacheInvalidationStats']> = {
   byTagCount?: Resolver<Array<ResolversTypes['CacheTagCountStats']>, ParentType, ContextType>;
+  deferred?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   events?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   mirroredTags?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   tags?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
@@ -1117,6 +1143,7 @@ export type CacheStatsResolvers<ContextType = RequestContext, ParentType extends
   backend?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   backgroundRefreshes?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   bypasses?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  consistency?: Resolver<ResolversTypes['CacheConsistencyStats'], ParentType, ContextType>;
   discardedStale?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   enabled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   fieldLatency?: Resolver<ResolversTypes['CacheLatency'], ParentType, ContextType>;
@@ -1470,6 +1497,7 @@ export type WarmCachePayloadResolvers<ContextType = RequestContext, ParentType e
 export type Resolvers<ContextType = RequestContext> = {
   AlertThresholds?: AlertThresholdsResolvers<ContextType>;
   Assessment?: AssessmentResolvers<ContextType>;
+  CacheConsistencyStats?: CacheConsistencyStatsResolvers<ContextType>;
   CacheInvalidationStats?: CacheInvalidationStatsResolvers<ContextType>;
   CacheLatency?: CacheLatencyResolvers<ContextType>;
   CacheNameStats?: CacheNameStatsResolvers<ContextType>;
