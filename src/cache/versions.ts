@@ -340,6 +340,10 @@ export class Versions {
       const version = await this.bumpWithinWriteBudget(unique);
       if (version === FAILED) {
         this.invalidationsDeferred += 1;
+        this.options.logger?.warn('invalidation deferred: Redis did not record it within the write budget; replayed when it can', {
+          tags: unique.length,
+          writeTimeoutMs: this.writeTimeoutMs,
+        });
         this.localCounter += 1;
         for (const tag of unique) this.localVersions.set(tag, this.localCounter);
         this.queueReplay(unique);
