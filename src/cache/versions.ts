@@ -250,6 +250,9 @@ export class Versions {
    * its data after the answer arrives. So a burst of misses costs one round trip, and they all resume together.
    */
   async stamp(): Promise<Stamp> {
+    // The epoch before the read: a clock lost while it was out makes the value it brings back (the old clock's)
+    // meaningless, and the entry it stamps is then of an old epoch, never valid.
+    const epoch = this.currentEpoch;
     let clock: number | typeof FAILED = this.knownClock;
     if (this.redis) {
       let read = this.clockRead;
@@ -261,7 +264,7 @@ export class Versions {
       }
       clock = await read;
     }
-    return { clock: clock === FAILED ? this.knownClock : clock, local: this.localCounter, epoch: this.currentEpoch };
+    return { clock: clock === FAILED ? this.knownClock : clock, local: this.localCounter, epoch };
   }
 
   /**
@@ -629,6 +632,8 @@ export class Versions {
     this.applied = -Infinity;
     this.syncedClock = -Infinity;
     this.redisClock = -Infinity;
+    // The old clock may be ahead of the new one (it went back): a stamp from it would be too late.
+    this.knownClock = 0;
     this.gapSince = undefined;
     this.releaseSyncWaiters();
     for (const listener of this.resetListeners) listener();
