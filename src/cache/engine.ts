@@ -408,4 +408,3 @@ function classify(entry: CacheEntry, tier: TierName, now: number, stamp: Stamp):
   else return undefined;
   return { entry, tier, freshness, ageMs, stamp };
 }
-

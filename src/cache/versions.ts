@@ -319,8 +319,10 @@ export class Versions {
       if ((this.mirror.get(tags[index]!) ?? 0) > clockOfTag(deps, index)) return false;
     }
     if (!this.redis) return true;
+    // Fail open only for what the mirror vouches for: an entry confirmed since the current baseline (a rebaseline
+    // forgets the mirror, and until its new baseline is read nothing older is vouched for).
     const outage = this.outage();
-    if (outage !== undefined) return outage;
+    if (outage !== undefined) return outage && confirmedUpTo(stamp) >= this.baseline;
     if (confirmedUpTo(stamp) >= this.baseline && this.mirrorComplete()) return true;
     return this.checkRemote(deps);
   }
