@@ -27,6 +27,9 @@ const ATTEMPTS = 20;
 
 export type LockRole = 'server' | 'import';
 
+/** Lock files this process holds: a second open in the same process is refused like one from another process. */
+const heldHere = new Set<string>();
+
 /** What the lock file holds (JSON). */
 export interface LockOwner {
   pid: number;
@@ -68,7 +71,7 @@ export interface AcquireOptions {
 /** Takes the lock of `dataDir` or throws DataDirLockedError naming the live owner. */
 export async function acquireDataDirLock(dataDir: string, options: AcquireOptions): Promise<DataDirLock> {
   mkdirSync(dataDir, { recursive: true });
-  const file = path.join(dataDir, LOCK_FILE);
+  const file = path.join(path.resolve(dataDir), LOCK_FILE);
   const me: LockOwner = {
     pid: process.pid,
     hostname: os.hostname(),
@@ -96,7 +99,7 @@ export async function acquireDataDirLock(dataDir: string, options: AcquireOption
 
 /** The live owner of `dataDir`, or undefined when there is none (no lock, or a stale one). */
 export function liveOwner(dataDir: string): LockOwner | undefined {
-  const file = path.join(dataDir, LOCK_FILE);
+  const file = path.join(path.resolve(dataDir), LOCK_FILE);
   const found = readLock(file);
   return found.kind === 'owner' && isAlive(found.owner, file) ? found.owner : undefined;
 }
@@ -118,6 +121,7 @@ export function lockedMessage(dataDir: string, owner: LockOwner): string {
 
 function held(file: string, me: LockOwner): DataDirLock {
   let released = false;
+  heldHere.add(file);
   // The heartbeat lets a process on another host tell a live lock from one its owner left behind (see the top).
   const heartbeat = setInterval(() => {
     const now = new Date();
@@ -131,6 +135,7 @@ function held(file: string, me: LockOwner): DataDirLock {
   const release = () => {
     if (released) return;
     released = true;
+    heldHere.delete(file);
     clearInterval(heartbeat);
     process.off('exit', release);
     const found = readLock(file);
@@ -196,7 +201,7 @@ function isAlive(owner: LockOwner, file: string): boolean {
     }
   }
   // Our own pid in a lock we do not hold: a previous life of this process's pid (a container restarted as pid 1).
-  if (owner.pid === process.pid) return false;
+  if (owner.pid === process.pid) return heldHere.has(file);
   try {
     process.kill(owner.pid, 0);
   } catch (error) {
