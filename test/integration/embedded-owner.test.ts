@@ -17,7 +17,9 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const MAIN = path.join(ROOT, 'src/main.ts');
 const CLI = path.join(ROOT, 'src/assessments/import-cli.ts');
 const ADMIN_TOKEN = 'embedded-owner-test-token';
-const START_TIMEOUT_MS = 90_000;
+// Starting PGlite and tsx takes 5-15 s alone, and much longer on a loaded 2-core machine: wait for the lock, however long.
+const START_TIMEOUT_MS = 180_000;
+const STEP_TIMEOUT_MS = 240_000;
 
 // The 4 x 4 table of the import test (countries X, Y; sectors a, b). For X_a the output multiplier is 68/45.
 const TABLE = [',Y_a,X_a,X_b,Y_b', 'Y_a,0,0.1,0,0.5', 'X_a,0,0.1,0,0', 'X_b,0,0.2,0,0', 'Y_b,0,0,0.2,0'].join('\n');
@@ -123,7 +125,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('one owner of the embedded database', () => {
+describe('one owner of the embedded database', { timeout: STEP_TIMEOUT_MS }, () => {
   let first: Server;
 
   it('a running server holds the data directory and advertises its pid and URL in the lock', async () => {
