@@ -39,10 +39,6 @@ const processIo: ImportIo = {
 class UsageError extends Error {}
 
 /**
- * Runs the import; returns the exit code (0 done, 1 database failure, 2 bad arguments, environment or table). A cache
- * that cannot be invalidated does not fail the import: it is reported on stderr and the code stays 0.
- */
-/**
  * A database that is already open, with its own invalidation: a running server importing an upload
  * (import-endpoint.ts) into the embedded database it holds, which no other process may open.
  */
@@ -54,6 +50,11 @@ export interface ImportTarget {
   invalidate(tags: readonly string[]): Promise<void>;
 }
 
+/**
+ * Runs the import; returns the exit code (0 done, 1 database failure, 2 bad arguments, environment or table). A cache
+ * that cannot be invalidated does not fail the import: it is reported on stderr and the code stays 0.
+ * With a `target`, the import writes into that database and invalidates through it (no configuration is read).
+ */
 export async function runImport(
   argv: string[],
   env: Record<string, string | undefined> = process.env,
@@ -100,7 +101,16 @@ export async function runImport(
   let database: Database | undefined;
   let imported: { name: string; created: boolean };
   try {
-    database = target?.database ?? (await openDatabase({ url: config!.databaseUrl, poolSize: 1, dataDir: config!.dataDir, lockRole: 'import' }));
+    database =
+      target?.database ??
+      (await openDatabase({
+        url: config!.databaseUrl,
+        poolSize: 1,
+        dataDir: config!.dataDir,
+        // The embedded directory stays locked while the import writes (db/data-dir-lock.ts).
+        lockRole: 'import',
+        onStaleLock: (message) => io.err(`import:io: ${message}\n`),
+      }));
     if (!target) await migrateToLatest(database.db);
     const { model, replaced } = await new IoModelRepository(database.db).replaceModel({
       name: options.model,

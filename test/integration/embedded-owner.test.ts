@@ -191,8 +191,9 @@ describe('one owner of the embedded database', { timeout: STEP_TIMEOUT_MS }, () 
   it('a lock left by a killed server is taken over by the import CLI, which then imports on its own', async () => {
     await stopServer(restarted, 'SIGKILL');
     expect(readLock()?.pid).toBe(restarted.child.pid);
+    const lockBefore = readFileSync(lockFile, 'utf8');
     const result = await runCli(['--model', 'SECOND', '--file', table]);
-    expect(result.stderr).toBe('');
+    expect(result.stderr).toBe(`import:io: took over the lock ${lockFile} left by pid ${restarted.child.pid} on ${os.hostname()} (server since ${JSON.parse(lockBefore).since}), which is no longer running\n`);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`created model SECOND: 2 countries x 2 sectors`);
     expect(result.stdout).toContain(`into the embedded database in ${dataDir} in`);
