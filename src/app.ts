@@ -3,6 +3,7 @@
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { FastifyInstance } from 'fastify';
+import { adminTokenAuthorization, installImportEndpoint } from './assessments/import-endpoint.js';
 import { CacheService } from './cache/service.js';
 import type { WarmupRunner } from './cache/warmup.js';
 import type { Config } from './config.js';
@@ -77,6 +78,8 @@ export function createApp(config: Config, options: AppOptions = {}): App {
         dataDir: config.dataDir,
         poolTimeoutMs: config.limits.databasePoolTimeoutMs,
         onQuery: observability.recordQuery,
+        lockRole: 'server',
+        onStaleLock: (message) => logger.warn(message),
       });
       await migrateToLatest(database.db);
       let seedMs: number | null = null;
@@ -133,13 +136,23 @@ export function createApp(config: Config, options: AppOptions = {}): App {
         fastLane: config.cache.fastLane,
         requestTimeoutMs: config.limits.requestTimeoutMs,
       });
+      installImportEndpoint(http, {
+        database: db,
+        invalidate: cache.invalidate,
+        authorize: adminTokenAuthorization(config.adminToken),
+        where: `${config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `the embedded database in ${config.dataDir}`}, through the server`,
+        logger,
+      });
       await http.listen({ host: config.host, port: config.port });
       cache.setWarmupRunner(injectRunner(http));
       cache.warmInBackground();
       const address = http.server.address();
       const port = typeof address === 'object' && address ? address.port : config.port;
       const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-      return { url: `http://${host}:${port}/graphql`, port, seedMs };
+      const url = `http://${host}:${port}/graphql`;
+      // Another process that finds the embedded directory locked reaches this server here (npm run import:io).
+      database.lock?.advertise(url);
+      return { url, port, seedMs };
     },
 
     async stop() {

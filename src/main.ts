@@ -1,6 +1,6 @@
 // Process entry: environment -> config -> app. SIGTERM/SIGINT drain requests and close pools before exiting.
-import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
+import { liveOwner, lockedMessage } from './db/data-dir-lock.js';
 import { createLogger, errorFields } from './log.js';
 
 async function main(): Promise<void> {
@@ -14,6 +14,17 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  // The embedded database has one owner (db/data-dir-lock.ts). A look at its lock before the rest of Beacon is loaded
+  // lets a second `npm start` refuse in a moment instead of after seconds of loading; opening the database takes the
+  // lock for real (and refuses in the same words when another process got there in between).
+  if (!config.databaseUrl && !config.dataDir.startsWith('memory://')) {
+    const owner = liveOwner(config.dataDir);
+    if (owner) {
+      process.stderr.write(`beacon: failed to start: ${lockedMessage(config.dataDir, owner)}\n`);
+      process.exit(1);
+    }
+  }
+  const { createApp } = await import('./app.js');
   const logger = createLogger(config.logLevel, { pretty: config.observability.logPretty });
   const app = createApp(config, { logger });
   const bootStart = performance.now();

@@ -39,13 +39,27 @@ const processIo: ImportIo = {
 class UsageError extends Error {}
 
 /**
+ * A database that is already open, with its own invalidation: a running server importing an upload
+ * (import-endpoint.ts) into the embedded database it holds, which no other process may open.
+ */
+export interface ImportTarget {
+  database: Database;
+  /** Where the data goes, for the report line. */
+  where: string;
+  /** The server's invalidation (as after a mutation); replaces the Redis broadcast of a standalone import. */
+  invalidate(tags: readonly string[]): Promise<void>;
+}
+
+/**
  * Runs the import; returns the exit code (0 done, 1 database failure, 2 bad arguments, environment or table). A cache
  * that cannot be invalidated does not fail the import: it is reported on stderr and the code stays 0.
+ * With a `target`, the import writes into that database and invalidates through it (no configuration is read).
  */
 export async function runImport(
   argv: string[],
   env: Record<string, string | undefined> = process.env,
   io: ImportIo = processIo,
+  target?: ImportTarget,
 ): Promise<number> {
   const started = performance.now();
   let options: { model: string; file: string; description: string | undefined };
@@ -75,9 +89,9 @@ export async function runImport(
     return 2;
   }
 
-  let config;
+  let config: Config | undefined;
   try {
-    config = loadConfig(env);
+    config = target ? undefined : loadConfig(env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     io.err(`import:io: configuration error: ${error.message}\n`);
@@ -87,8 +101,17 @@ export async function runImport(
   let database: Database | undefined;
   let imported: { name: string; created: boolean };
   try {
-    database = await openDatabase({ url: config.databaseUrl, poolSize: 1, dataDir: config.dataDir });
-    await migrateToLatest(database.db);
+    database =
+      target?.database ??
+      (await openDatabase({
+        url: config!.databaseUrl,
+        poolSize: 1,
+        dataDir: config!.dataDir,
+        // The embedded directory stays locked while the import writes (db/data-dir-lock.ts).
+        lockRole: 'import',
+        onStaleLock: (message) => io.err(`import:io: ${message}\n`),
+      }));
+    if (!target) await migrateToLatest(database.db);
     const { model, replaced } = await new IoModelRepository(database.db).replaceModel({
       name: options.model,
       description: options.description,
@@ -101,7 +124,7 @@ export async function runImport(
       values: table.values,
     });
     const size = table.countries.length * table.sectorCodes.length;
-    const where = config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `the embedded database in ${config.dataDir}`;
+    const where = target?.where ?? (config!.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `the embedded database in ${config!.dataDir}`);
     io.out(
       `${replaced ? 'replaced' : 'created'} model ${model.name}: ${table.countries.length} countries x ` +
         `${table.sectorCodes.length} sectors (${size} x ${size}), ${table.values.length} non-zero coefficients, ` +
@@ -113,9 +136,10 @@ export async function runImport(
     io.err(`import:io: the database failed, nothing was imported: ${(error as Error).message}\n`);
     return 1;
   } finally {
-    await database?.close();
+    if (!target) await database?.close();
   }
-  await invalidateCaches(config, imported.name, imported.created, io);
+  if (target) await target.invalidate(modelWriteTags(imported.name, { created: imported.created }));
+  else await invalidateCaches(config!, imported.name, imported.created, io);
   return 0;
 }
 

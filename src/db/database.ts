@@ -4,6 +4,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { CompiledQuery, Kysely, PostgresDialect, sql, type DatabaseConnection, type Dialect, type LogEvent } from 'kysely';
 import pg from 'pg';
+import { acquireDataDirLock, type DataDirLock, type LockRole } from './data-dir-lock.js';
 import { assertBeforeDeadline } from './deadline.js';
 import type { Tables } from './tables.js';
 
@@ -19,6 +20,13 @@ export interface DatabaseOptions {
   poolTimeoutMs?: number;
   /** Called after every SQL statement with its duration (metrics). */
   onQuery?: (durationMs: number, failed: boolean) => void;
+  /**
+   * Who opens an embedded data directory (data-dir-lock.ts): the process locks it for as long as it is open, and
+   * another process that tries gets a DataDirLockedError naming this one. Default 'server'.
+   */
+  lockRole?: LockRole;
+  /** Told when a lock left by a dead process is taken over. */
+  onStaleLock?: (message: string) => void;
 }
 
 /** The PostgreSQL pool's occupancy, for metrics. */
@@ -45,6 +53,8 @@ export interface Database {
    * migrations and seeding, which may legitimately run long. The embedded database has no such limit.
    */
   setStatementTimeout(ms: number): void;
+  /** The embedded data directory's lock (undefined for PostgreSQL and in-memory): the server advertises its URL in it. */
+  readonly lock: DataDirLock | undefined;
   close(): Promise<void>;
 }
 
@@ -59,9 +69,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   };
   const statementTimeout = { ms: 0 };
   const pooled: { pool?: pg.Pool } = {};
+  const embedded = options.url ? undefined : await openEmbedded(options);
   const { dialect, kind } = options.url
     ? { dialect: postgresDialect(options.url, options.poolSize, options.poolTimeoutMs ?? 5_000, statementTimeout, pooled), kind: 'postgres' as const }
-    : { dialect: await embeddedDialect(options.dataDir), kind: 'embedded' as const };
+    : { dialect: embedded!.dialect, kind: 'embedded' as const };
   const db = new Kysely<Tables>({ dialect, log });
   return {
     kind,
@@ -78,8 +89,35 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     setStatementTimeout: (ms) => {
       statementTimeout.ms = Math.max(0, Math.floor(ms));
     },
-    close: () => db.destroy(),
+    lock: embedded?.lock,
+    close: async () => {
+      try {
+        await db.destroy();
+      } finally {
+        embedded?.lock?.release();
+      }
+    },
   };
+}
+
+/** The embedded database, its directory locked first (in memory there is nothing to share, so no lock). */
+async function openEmbedded(options: DatabaseOptions): Promise<{ dialect: Dialect; lock: DataDirLock | undefined }> {
+  if (options.dataDir.startsWith('memory://')) return { dialect: await embeddedDialect(options.dataDir), lock: undefined };
+  const lock = await acquireDataDirLock(options.dataDir, {
+    role: options.lockRole ?? 'server',
+    onTakeover: (stale, file) =>
+      options.onStaleLock?.(
+        stale
+          ? `took over the lock ${file} left by pid ${stale.pid} on ${stale.hostname} (${stale.role} since ${stale.since}), which is no longer running`
+          : `took over the unreadable lock ${file}`,
+      ),
+  });
+  try {
+    return { dialect: await embeddedDialect(options.dataDir), lock };
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
 }
 
 function postgresDialect(
