@@ -208,7 +208,8 @@ function installUrlCheck(app: FastifyInstance): void {
  */
 function installCsrfCheck(app: FastifyInstance): void {
   app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
-    if (request.routeOptions.url !== '/graphql' || passesCsrfCheck(request)) return;
+    // Only POSTs: GETs pass by the rule, and other methods (HEAD) are Apollo's to refuse (405).
+    if (request.method !== 'POST' || request.routeOptions.url !== '/graphql' || passesCsrfCheck(request)) return;
     return sendGraphqlError(
       reply,
       400,
