@@ -169,7 +169,7 @@ describe(`fast lane (${database})`, () => {
 describe(`fast lane under a rate limit (${database})`, () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp({ database, env: { RATE_LIMIT_PER_MINUTE: '6', RATE_LIMIT_BURST: '2' } });
+    t = await startTestApp({ database, env: { RATE_LIMIT_PER_MINUTE: '6', RATE_LIMIT_BURST: '2', CORS_ORIGINS: 'http://dashboard.test' } });
   });
   afterAll(() => t?.close());
 
@@ -183,6 +183,18 @@ describe(`fast lane under a rate limit (${database})`, () => {
     expect(header(hit, 'ratelimit-limit')).toBe('2');
     expect(header(hit, 'ratelimit-remaining')).toBe('0');
     expect(JSON.parse(refused.body.toString()).errors[0].extensions.code).toBe('RATE_LIMITED');
+  });
+
+  it('lets an allowed page read its 429: the refusal carries the CORS headers too', async () => {
+    const headers = { 'content-type': 'application/json', origin: 'http://dashboard.test' };
+    let refused: RawReply | undefined;
+    for (let i = 0; i < 5 && !refused; i++) {
+      const reply = await post(t.url, panel(12), headers);
+      expect(header(reply, 'access-control-allow-origin')).toBe('http://dashboard.test');
+      if (reply.status === 429) refused = reply;
+    }
+    expect(refused).toBeDefined();
+    expect(header(refused!, 'access-control-expose-headers')).toMatch(/retry-after/);
   });
 });
 
