@@ -15,6 +15,7 @@ import { createRepositories } from './graphql/domains.js';
 import { createErrorFormatter } from './graphql/errors.js';
 import { createLimitsPlugin, limitsPluginOptions } from './graphql/limits/index.js';
 import { loadTypeDefs, schemaResolvers } from './graphql/schema.js';
+import { createCors } from './http/cors.js';
 import { createHttpGuards, httpGuardOptions } from './http/guards.js';
 import { createHttpServer } from './http/server.js';
 import { createLogger, errorFields, type Logger } from './log.js';
@@ -111,10 +112,11 @@ export function createApp(config: Config, options: AppOptions = {}): App {
         includeStacktraceInErrorResponses: false,
         // main.ts owns the signals, so shutdown happens in one order: HTTP first, then Apollo, then the pools.
         stopOnTerminationSignals: false,
-        // Hardening: one operation per request, CSRF prevention, and introspection left to the limits plugin, which
-        // allows it outside production and to the admin token in production (per request, which Apollo's flag is not).
+        // Hardening: one operation per request, and introspection left to the limits plugin, which allows it outside
+        // production and to the admin token in production (per request, which Apollo's flag is not). CSRF prevention
+        // is the HTTP layer's (http/guards.ts): Apollo's also refuses the plain GETs of urql and graphql-request.
         allowBatchedHttpRequests: false,
-        csrfPrevention: true,
+        csrfPrevention: false,
         introspection: true,
         parseOptions: { maxTokens: config.limits.maxTokens },
         // Apollo's default landing page loads from a CDN; GraphiQL is served by http/graphiql.ts instead.
@@ -126,7 +128,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
         ],
       });
       await apollo.start();
-      http = createHttpServer({
+      http = await createHttpServer({
         apollo,
         services,
         bodyLimitBytes: config.bodyLimitBytes,
@@ -135,6 +137,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
         observability,
         fastLane: config.cache.fastLane,
         requestTimeoutMs: config.limits.requestTimeoutMs,
+        cors: createCors(config.corsOrigins),
       });
       installImportEndpoint(http, {
         database: db,

@@ -29,6 +29,12 @@ export interface Config {
    * (a client that never finishes sending its request must not hold the process up) and the pools close.
    */
   readonly shutdownTimeoutMs: number;
+  /**
+   * CORS_ORIGINS: the origins whose pages may call Beacon from a browser (http/cors.ts), exact `scheme://host[:port]`
+   * values, comma-separated; `none` for none. Default: none in production and tests; in development the origins of
+   * a frontend's dev server (DEV_CORS_ORIGINS).
+   */
+  readonly corsOrigins: readonly string[];
   readonly cache: CacheConfig;
   readonly limits: LimitsConfig;
   readonly observability: ObservabilityConfig;
@@ -135,6 +141,17 @@ export interface CacheConfig {
   readonly outageTrustMs: number;
 }
 
+/**
+ * The development default of CORS_ORIGINS: where a frontend's `npm start` (or `npm run dev`) serves its page while
+ * Beacon runs beside it: port 3000 (Create React App, Next.js) and 5173 (Vite), under both local names.
+ */
+export const DEV_CORS_ORIGINS: readonly string[] = Object.freeze([
+  'http://localhost:3000',
+  'http://127.0.0.1:3000',
+  'http://localhost:5173',
+  'http://127.0.0.1:5173',
+]);
+
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
@@ -157,6 +174,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     bodyLimitBytes: read.integer('BODY_LIMIT_BYTES', 1_048_576, 1_024, 104_857_600),
     adminToken: read.secret('ADMIN_TOKEN', 16),
     shutdownTimeoutMs: read.integer('SHUTDOWN_TIMEOUT_MS', 15_000, 100, 600_000),
+    corsOrigins: read.origins('CORS_ORIGINS', read.string('NODE_ENV', 'development') === 'development' ? DEV_CORS_ORIGINS : []),
     cache: readCacheConfig(read),
     limits: readLimitsConfig(read),
     observability: readObservabilityConfig(read),
@@ -322,6 +340,34 @@ class EnvReader {
       throw new ConfigError(error instanceof Error ? error.message : String(error));
     }
     return resolved;
+  }
+
+  /**
+   * A comma-separated list of origins, each exactly as a browser sends it in `Origin` (`https://dash.example.com`,
+   * `http://localhost:3000`): a typo such as a trailing slash or a path would never match, so it stops the start.
+   * `none`: the empty list. No `*`: which pages may read Beacon's answers is a list someone decided on.
+   */
+  origins(name: string, fallback: readonly string[]): readonly string[] {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    if (value === 'none') return Object.freeze([]);
+    const list = value.split(',').map((item) => item.trim());
+    for (const item of list) {
+      let origin: string | undefined;
+      try {
+        const url = new URL(item);
+        if (url.protocol === 'http:' || url.protocol === 'https:') origin = url.origin;
+      } catch {
+        origin = undefined;
+      }
+      if (origin !== item) {
+        const hint = origin !== undefined && origin !== 'null' ? ` (did you mean ${JSON.stringify(origin)}?)` : '';
+        throw new ConfigError(
+          `${name} must be a comma-separated list of origins like https://dash.example.com (scheme, lower-case host, optional port; no path, no trailing slash) or none, got ${JSON.stringify(item)}${hint}`,
+        );
+      }
+    }
+    return Object.freeze([...new Set(list)]);
   }
 
   /** `true`/`false`, or a comma-separated list of proxy addresses and ranges, each checked now. */

@@ -139,7 +139,7 @@ export class ResponseCache {
     const started = performance.now();
     const authorization = header(request, 'authorization');
     const operation = this.reader.read(request);
-    if (!operation || operation.type !== 'query' || !preflighted(request)) {
+    if (!operation || operation.type !== 'query' || !passesCsrfCheck(request)) {
       // Not a query we can key: Apollo handles it (and its errors) as if there were no cache.
       const response = await execute(new RequestCacheState({ authorization }));
       return passThrough(response);
@@ -392,7 +392,7 @@ const MAX_REMEMBERED_ACCEPTS = 256;
 /** Clients send a handful of Accept values over and over: each is negotiated once (undefined: none acceptable). */
 const negotiated = new Map<string, string | undefined>();
 
-function responseMediaType(accept: string | undefined): string | undefined {
+export function responseMediaType(accept: string | undefined): string | undefined {
   if (!accept) return MEDIA_TYPES[0];
   if (negotiated.has(accept)) return negotiated.get(accept);
   const chosen = new Negotiator({ headers: { accept } }).mediaType(MEDIA_TYPES);
@@ -401,13 +401,20 @@ function responseMediaType(accept: string | undefined): string | undefined {
   return chosen;
 }
 
-function header(request: HttpGraphqlRequest, name: string): string | undefined {
+function header(request: Pick<HttpGraphqlRequest, 'headers'>, name: string): string | undefined {
   const value = request.headers[name];
   return Array.isArray(value) ? value.join(', ') : value;
 }
 
-/** Apollo's CSRF rule, applied before a hit bypasses Apollo: a hit must not serve what Apollo would refuse. */
-function preflighted(request: HttpGraphqlRequest): boolean {
+/**
+ * The CSRF rule (http/guards.ts applies it to every request; here it is applied again before a hit bypasses the
+ * rest): a POST must be one a browser preflights, so a cross-site form cannot send it; a GET needs nothing, since
+ * over GET only queries run and Beacon's credentials are bearer keys a browser never attaches on its own
+ * (docs/clients.md). Apollo's rule (its csrfPrevention, now off) asked GETs for a preflight header too, which
+ * urql's and graphql-request's GETs do not send.
+ */
+export function passesCsrfCheck(request: Pick<HttpGraphqlRequest, 'method' | 'headers'>): boolean {
+  if (request.method === 'GET') return true;
   const contentType = header(request, 'content-type');
   if (contentType !== undefined) {
     const essence = contentType.split(';')[0]!.trim().toLowerCase();

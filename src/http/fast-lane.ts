@@ -11,6 +11,7 @@
 // carries its key along, so that the full path does not look it up a second time.
 //
 // What the full path does for every request, the fast lane does for the ones it answers, in the same words:
+//   - CORS (cors.ts headersFor: the plugin's headers for the request's Origin, first, as its hook runs first);
 //   - the rate limit (guards.admitRaw: same buckets, same headers);
 //   - the request id (X-Request-Id) and the metrics, window and debug line of a served request (observability);
 //   - the cache's counters, and the reply's headers and bytes (response-cache.ts replyRawHit: the same code builds
@@ -33,6 +34,8 @@ export interface FastLaneOptions {
   bodyLimitBytes: number;
   /** The rate limit's verdict on a request about to be answered, and its headers; undefined when there is no limit. */
   admit(request: IncomingMessage): { allowed: boolean; headers: Array<[string, string]> } | undefined;
+  /** The CORS headers for a request's Origin (cors.ts); undefined when CORS is off. */
+  cors?(origin: string | undefined): Array<[string, string]>;
   /** The request id (X-Request-Id when usable, else a fresh one) and the header it is sent back in, if any. */
   requestId?: { header: string; of(request: IncomingMessage): string };
   /** Records a request answered here, as the full path's hooks record a request. */
@@ -181,8 +184,10 @@ export class FastLane {
     const body = reply.body as string;
     const { requestId } = this.options;
     const id = requestId ? requestId.of(request) : '';
-    // In the order the full path sends them: request id, rate limit, cache, content type, length.
-    const headers: string[] = requestId ? [requestId.header, id] : [];
+    // In the order the full path sends them: CORS, request id, rate limit, cache, content type, length.
+    const headers: string[] = [];
+    if (this.options.cors) for (const [name, value] of this.options.cors(request.headers.origin)) headers.push(name, value);
+    if (requestId) headers.push(requestId.header, id);
     if (limitHeaders) for (const [name, value] of limitHeaders) headers.push(name, value);
     for (const [name, value] of reply.headers) headers.push(name, value);
     headers.push('content-length', String(Buffer.byteLength(body)));

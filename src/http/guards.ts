@@ -5,6 +5,8 @@
 //   - JSON bodies must be UTF-8: bytes that do not decode are refused instead of being silently replaced by U+FFFD;
 //   - URLs whose percent-encoding does not decode as UTF-8 are refused;
 //   - per-client rate limiting (rate-limit.ts);
+//   - CSRF: a POST must be one that a browser preflights (JSON, or a preflight header), so that a cross-site form
+//     cannot write; GETs run queries only and need nothing (docs/clients.md says why);
 //   - the operation's document checked against the limits (graphql/limits/check.ts) before the response cache,
 //     Apollo's parser or its validation see it;
 //   - the per-operation deadline around Apollo (`withDeadline`);
@@ -13,6 +15,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import type { IncomingMessage } from 'node:http';
 import { LRUCache } from 'lru-cache';
 import type { Config } from '../config.js';
+import { passesCsrfCheck } from '../cache/response-cache.js';
 import { runWithDeadline } from '../db/deadline.js';
 import { isAdminAuthorization } from '../graphql/admin.js';
 import { checkDocumentText, type OperationLimits } from '../graphql/limits/check.js';
@@ -72,6 +75,7 @@ export function createHttpGuards(options: HttpGuardOptions): HttpGuards {
       installErrorShapes(app, options);
       installStrictJsonParser(app);
       installUrlCheck(app);
+      installCsrfCheck(app);
       installOperationCheck(app, options.limits);
     },
     graphiqlAllowed(request) {
@@ -193,6 +197,27 @@ function installUrlCheck(app: FastifyInstance): void {
     } catch {
       return sendGraphqlError(reply, 400, 'BAD_REQUEST', 'The query string is not valid percent-encoded UTF-8.');
     }
+  });
+}
+
+/**
+ * A POST that a browser would send cross-site without asking first (no content type, or text/plain, a form's
+ * urlencoded or multipart) is refused unless it carries a header only a preflighted request can have: the refusal
+ * Apollo's csrfPrevention gave, in its words, for POSTs only. Runs once the body is read, so that the content types
+ * Fastify cannot read at all keep their 415.
+ */
+function installCsrfCheck(app: FastifyInstance): void {
+  app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
+    // Only POSTs: GETs pass by the rule, and other methods (HEAD) are Apollo's to refuse (405).
+    if (request.method !== 'POST' || request.routeOptions.url !== '/graphql' || passesCsrfCheck(request)) return;
+    return sendGraphqlError(
+      reply,
+      400,
+      'BAD_REQUEST',
+      "This operation has been blocked as a potential Cross-Site Request Forgery (CSRF). Please either specify a 'content-type' header " +
+        "(with a type that is not one of application/x-www-form-urlencoded, multipart/form-data, text/plain) or provide a non-empty value " +
+        'for one of the following headers: x-apollo-operation-name, apollo-require-preflight',
+    );
   });
 }
 

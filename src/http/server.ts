@@ -11,9 +11,11 @@ import type { RequestContext, Services } from '../graphql/context.js';
 import { createRequestContext } from '../graphql/context.js';
 import { ErrorCode } from '../graphql/errors.js';
 import { requestIdOf } from '../observability/request-context.js';
+import type { Cors } from './cors.js';
 import { FastLane, type FastLaneOptions } from './fast-lane.js';
 import { createAssetStore, GRAPHIQL_ASSET_PREFIX, graphiqlPage } from './graphiql.js';
 import type { HttpGuards } from './guards.js';
+import { firstErrorCode, statusForMediaType } from './media-status.js';
 import { sendGraphqlError } from './replies.js';
 
 export interface HttpOptions {
@@ -34,9 +36,11 @@ export interface HttpOptions {
   fastLane?: boolean;
   /** Time a client has to send its whole request (HTTP_REQUEST_TIMEOUT_MS); Fastify's own default is none. */
   requestTimeoutMs: number;
+  /** CORS for the allowed origins (cors.ts); undefined: no origin is allowed and nothing about CORS is sent. */
+  cors?: Cors | undefined;
 }
 
-export function createHttpServer({
+export async function createHttpServer({
   apollo,
   services,
   bodyLimitBytes,
@@ -45,10 +49,17 @@ export function createHttpServer({
   observability,
   fastLane: fast = true,
   requestTimeoutMs,
-}: HttpOptions): FastifyInstance {
+  cors,
+}: HttpOptions): Promise<FastifyInstance> {
   const fastLane =
     responseCache && fast
-      ? new FastLane({ cache: responseCache, bodyLimitBytes, admit: (request) => guards.admitRaw(request), ...observability?.fastLane })
+      ? new FastLane({
+          cache: responseCache,
+          bodyLimitBytes,
+          admit: (request) => guards.admitRaw(request),
+          ...(cors ? { cors: (origin: string | undefined) => cors.headersFor(origin) } : {}),
+          ...observability?.fastLane,
+        })
       : undefined;
   const app = Fastify({
     bodyLimit: bodyLimitBytes,
@@ -60,6 +71,9 @@ export function createHttpServer({
     genReqId: requestIdOf,
     ...(fastLane ? { serverFactory: serverWith(fastLane) } : {}),
   });
+  // CORS first, so that every reply carries its headers, even a refusal by a later hook (a page cannot read a 429 or
+  // a 503 without them); a preflight is answered here, before the rate limit counts it.
+  await cors?.install(app);
   let closing = false;
   app.addHook('preClose', (done) => {
     closing = true;
@@ -163,8 +177,14 @@ function passThrough(response: ExecutedResponse): CacheReply {
 }
 
 function send(reply: FastifyReply, response: CacheReply) {
-  for (const [name, value] of response.headers) reply.header(name, value);
-  reply.code(response.status);
+  let contentType: string | undefined;
+  for (const [name, value] of response.headers) {
+    reply.header(name, value);
+    if (name.toLowerCase() === 'content-type') contentType = value;
+  }
+  // Apollo answers a request error 400 whichever media type it sends; application/json wants 200 (media-status.ts).
+  const status = response.status === 400 && typeof response.body === 'string' ? statusForMediaType(400, contentType, firstErrorCode(response.body)) : response.status;
+  reply.code(status);
   if (response.body === undefined) return reply.send();
   if (typeof response.body === 'string') return reply.send(response.body);
   return reply.send(Readable.from(response.body));

@@ -169,7 +169,7 @@ describe(`fast lane (${database})`, () => {
 describe(`fast lane under a rate limit (${database})`, () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp({ database, env: { RATE_LIMIT_PER_MINUTE: '6', RATE_LIMIT_BURST: '2' } });
+    t = await startTestApp({ database, env: { RATE_LIMIT_PER_MINUTE: '6', RATE_LIMIT_BURST: '2', CORS_ORIGINS: 'http://dashboard.test' } });
   });
   afterAll(() => t?.close());
 
@@ -183,5 +183,64 @@ describe(`fast lane under a rate limit (${database})`, () => {
     expect(header(hit, 'ratelimit-limit')).toBe('2');
     expect(header(hit, 'ratelimit-remaining')).toBe('0');
     expect(JSON.parse(refused.body.toString()).errors[0].extensions.code).toBe('RATE_LIMITED');
+  });
+
+  it('lets an allowed page read its 429: the refusal carries the CORS headers too', async () => {
+    const headers = { 'content-type': 'application/json', origin: 'http://dashboard.test' };
+    let refused: RawReply | undefined;
+    for (let i = 0; i < 5 && !refused; i++) {
+      const reply = await post(t.url, panel(12), headers);
+      expect(header(reply, 'access-control-allow-origin')).toBe('http://dashboard.test');
+      if (reply.status === 429) refused = reply;
+    }
+    expect(refused).toBeDefined();
+    expect(header(refused!, 'access-control-expose-headers')).toMatch(/retry-after/);
+  });
+});
+
+describe(`fast lane with CORS (${database})`, () => {
+  const DASHBOARD = 'http://dashboard.test:3000';
+  let fast: TestApp;
+  let full: TestApp;
+  beforeAll(async () => {
+    const env = { CORS_ORIGINS: `${DASHBOARD},https://other.test` };
+    fast = await startTestApp({ database, env });
+    full = await startTestApp({ database, ...(fast.databaseUrl ? { databaseUrl: fast.databaseUrl } : {}), env: { ...env, CACHE_FAST_LANE: 'off' } });
+  });
+  afterAll(async () => {
+    await full?.close();
+    await fast?.close();
+  });
+
+  const cases: Array<[string, Record<string, string>]> = [
+    ['an allowed origin', { origin: DASHBOARD }],
+    ['an origin not on the list', { origin: 'https://evil.test' }],
+    ['no origin', {}],
+  ];
+
+  it.each(cases)('answers a hit for %s with the full path’s CORS headers, on the fast lane', async (_name, extra) => {
+    const body = panel(20 + cases.findIndex(([, headers]) => headers === extra));
+    const headers = { 'content-type': 'application/json', ...extra };
+    const replies: Record<'fast' | 'full', RawReply> = {} as never;
+    for (const [name, t] of [['fast', fast], ['full', full]] as const) {
+      await post(t.url, body, headers);
+      let hit!: RawReply;
+      const spy = vi.spyOn(t.app.cache.responseCache!, 'handle');
+      try {
+        hit = await post(t.url, body, headers);
+        // The fast lane answered the allowed origin's hit itself: CORS does not push it onto the full path.
+        expect(spy.mock.calls.length).toBe(name === 'fast' ? 0 : 1);
+      } finally {
+        spy.mockRestore();
+      }
+      expect(header(hit, 'x-beacon-cache')).toBe('HIT-L1');
+      replies[name] = hit;
+    }
+    expect(stable(replies.fast)).toEqual(stable(replies.full));
+    expect(replies.fast.body.equals(replies.full.body)).toBe(true);
+    const allowed = extra.origin === DASHBOARD;
+    expect(header(replies.fast, 'access-control-allow-origin')).toBe(allowed ? DASHBOARD : undefined);
+    expect(header(replies.fast, 'access-control-expose-headers')?.split(', ')).toEqual(allowed ? expect.arrayContaining(['x-beacon-cache', 'etag', 'age']) : undefined);
+    expect(header(replies.fast, 'vary')).toMatch(/Origin/);
   });
 });

@@ -15,6 +15,8 @@ function fragmentBomb(levels = 15): string {
   return `${query}fragment F${levels} on Dataset { id }\n`;
 }
 
+/** A client that accepts application/graphql-response+json: request errors are 400 (src/http/media-status.ts). */
+const STRICT = { accept: 'application/graphql-response+json' };
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 describe.skipIf(!postgresUp)('operation limits', () => {
@@ -93,7 +95,7 @@ describe.skipIf(!postgresUp)('operation limits', () => {
 
     let rejected!: Awaited<ReturnType<TestApp['gql']>>;
     const statements = await t.countStatements(async () => {
-      rejected = await t.gql(c.rejected);
+      rejected = await t.gql(c.rejected, undefined, STRICT);
     });
     expect(rejected.status).toBe(400);
     expect(rejected.body.errors?.[0].extensions?.code).toBe('QUERY_TOO_COMPLEX');
@@ -105,14 +107,19 @@ describe.skipIf(!postgresUp)('operation limits', () => {
   it('takes the cost from variables too (limits set by a variable multiply as literals do)', async () => {
     const query = 'query($n: Int) { datasets(first: $n) { nodes { id } } }';
     expect((await t.gql(query, { n: 24 })).status).toBe(200);
-    const rejected = await t.gql(query, { n: 25 });
+    const rejected = await t.gql(query, { n: 25 }, STRICT);
     expect(rejected.status).toBe(400);
     expect(rejected.body.errors?.[0]).toMatchObject({ extensions: { code: 'QUERY_TOO_COMPLEX', limit: 'cost', max: 50, actual: 51 } });
+    // The same refusal to a client that accepts only application/json: 200, the same error and code.
+    const legacy = await t.gql(query, { n: 25 });
+    expect(legacy.status).toBe(200);
+    expect(legacy.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(legacy.body).toEqual(rejected.body);
   });
 
   it('checks GET operations the same way', async () => {
     const query = '{ a: health { ok } b: health { ok } c: health { ok } }';
-    const response = await send(origin, { method: 'GET', path: `/graphql?query=${encodeURIComponent(query)}`, headers: { 'apollo-require-preflight': '1' } });
+    const response = await send(origin, { method: 'GET', path: `/graphql?query=${encodeURIComponent(query)}`, headers: STRICT });
     expect(response.status).toBe(400);
     expect(response.json.errors[0].extensions.code).toBe('QUERY_TOO_COMPLEX');
   });
@@ -134,7 +141,7 @@ describe.skipIf(!postgresUp)('the fragment bomb under the default limits', () =>
       let response!: Awaited<ReturnType<TestApp['gql']>>;
       const started = performance.now();
       const statements = await t.countStatements(async () => {
-        response = await t.gql(query);
+        response = await t.gql(query, undefined, STRICT);
       });
       times.push(performance.now() - started);
       expect(response.status).toBe(400);
