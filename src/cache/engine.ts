@@ -270,19 +270,21 @@ export class CacheEngine {
     }
     const lifetime = storeLifetimeMs(entry);
     const { l1, l2 } = this.options;
+    // Its tags' version keys first, before any copy can be judged by them: an entry checked against Redis (from L2,
+    // or in L1 before the mirror's baseline) whose version keys are missing is judged lost (versions.ts).
+    const versionKeys = l2 ? await this.versions.ensureVersionKeys(entry.tags) : false;
     if (l1) {
       await l1.set(key, entry, lifetime);
       this.stats.tiers.L1.sets += 1;
     }
-    if (l2) {
+    if (l2 && versionKeys) {
       const { local: _local, epoch: _epoch, verified: _verified, ...shared } = entry;
-      // Its tags' version keys first: a copy in Redis whose version keys could be missing would be judged lost.
-      const write = async () => {
-        if (!(await this.versions.ensureVersionKeys(entry.tags))) return;
-        await l2.set(key, shared, lifetime);
-        this.stats.tiers.L2.sets += 1;
-      };
-      this.track(write().catch(() => {}));
+      this.track(
+        l2.set(key, shared, lifetime).then(
+          () => void (this.stats.tiers.L2.sets += 1),
+          () => {},
+        ),
+      );
     }
     return entry;
   }

@@ -23,6 +23,9 @@ import { loadWarmup, runWarmup, type WarmupOutcome, type WarmupRunner } from './
 
 export type ClearScope = 'ALL' | 'TYPE' | 'TAG';
 
+/** How long the warm-up waits for Redis (subscribed, baseline read) before warming anyway. */
+const WARMUP_WAITS_FOR_REDIS_MS = 5_000;
+
 export interface CacheServiceOptions {
   config: CacheConfig;
   adminToken: string | undefined;
@@ -124,7 +127,13 @@ export class CacheService {
     const file = this.options.config.warmupFile;
     if (!file || !this.warmupRunner || !this.engine) return Promise.resolve({ operations: 0, cached: 0, failed: 0 });
     const runner = this.warmupRunner;
-    this.warming ??= (async () => runWarmup(await loadWarmup(file), runner))().finally(() => (this.warming = undefined));
+    const versions = this.versions;
+    this.warming ??= (async () => {
+      // Entries stored before the mirror has a baseline (Redis still connecting) are checked against Redis until
+      // confirmed: warmed then, the first loads would pay a round trip each, or miss. So wait for it, boundedly.
+      await versions?.ready(WARMUP_WAITS_FOR_REDIS_MS);
+      return runWarmup(await loadWarmup(file), runner);
+    })().finally(() => (this.warming = undefined));
     return this.warming;
   }
 

@@ -284,6 +284,17 @@ export class Versions {
     return this.nextSync;
   }
 
+  /**
+   * Resolves once entries stored from now on are checked against the mirror alone (no Redis; or subscribed with a
+   * baseline), or after `timeoutMs`, whichever is first. Never rejects.
+   */
+  async ready(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.redis && !(this.subscriberLive && Number.isFinite(this.baseline)) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
   /** Whether reads wait for sync() (Redis, and read after write on). */
   get syncsReads(): boolean {
     return this.redis !== undefined && this.readAfterWrite;
