@@ -5,8 +5,7 @@ import DataLoader from 'dataloader';
 import { collectionTag, entityTag, trackedLoader, type DependencyRecorder } from '../cache/tags.js';
 import type { IoModelRow } from '../db/tables.js';
 import { byKey } from '../graphql/batch.js';
-import { CoefficientMatrix } from './leontief.js';
-import type { IoModelRepository, StoredTable } from './repository.js';
+import type { IoModelRepository } from './repository.js';
 import type { IoTable } from './types.js';
 
 export const IO_MODEL = 'IoModel';
@@ -33,10 +32,10 @@ export function createAssessmentLoaders(repo: IoModelRepository, deps: Dependenc
   const modelByName = new DataLoader<string, IoModelRow | null>(async (names) =>
     byKey(names, await repo.findByNames(names), (row) => row.name),
   );
-  // The table (labels + coefficients) of each model, built once per request: every assessment of the request
-  // shares its matrix and the LU factorization the matrix caches on first use.
+  // The table (labels + coefficients) of each model, looked up once per request (the repository keeps it prepared
+  // across requests, per model version): every assessment shares its matrix and the solver the matrix caches.
   const tableByName = new DataLoader<string, IoTable | null>(async (names) =>
-    byKey(names, (await repo.findTablesByNames(names)).map(toTable), (table) => table.model),
+    byKey(names, await repo.findTablesByNames(names), (table) => table.model),
   );
   let all: Promise<IoModelRow[]> | undefined;
 
@@ -60,18 +59,3 @@ export function createAssessmentLoaders(repo: IoModelRepository, deps: Dependenc
 }
 
 export type AssessmentLoaders = ReturnType<typeof createAssessmentLoaders>;
-
-function toTable(stored: StoredTable): IoTable {
-  const { model } = stored;
-  return {
-    model: model.name,
-    countries: model.countries,
-    sectorCodes: model.sector_codes,
-    matrix: CoefficientMatrix.fromCoordinates(
-      model.countries.length * model.sector_codes.length,
-      stored.rowIdx,
-      stored.colIdx,
-      stored.values,
-    ),
-  };
-}
