@@ -260,7 +260,7 @@ export class IcioTableBuilder {
     for (let j = 0; j < n; j += 1) {
       if (output[j] === 0) {
         if (zSums[j] > 0) {
-          this.problems.add(`column ${label(j)}: inputs of ${zSums[j]} but an output of 0 in ${source}; a sector with inputs must have output`);
+          this.problems.add(`column ${label(j)}: inputs of ${round(zSums[j])} but an output of 0 in ${source}; a sector with inputs must have output`);
         }
         continue;
       }
@@ -272,7 +272,7 @@ export class IcioTableBuilder {
       largestColumnSum = Math.max(largestColumnSum, sum);
       if (!(sum < 1)) {
         this.problems.add(
-          `column ${label(j)}: its intermediate inputs (${zSums[j]}) are ${round(sum)} of its output (${output[j]}, from ` +
+          `column ${label(j)}: its intermediate inputs (${round(zSums[j])}) are ${round(sum)} of its output (${output[j]}, from ` +
             `${source}); the inputs per unit of output must sum below 1`,
         );
       }
