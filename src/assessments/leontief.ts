@@ -210,13 +210,17 @@ export class CoefficientMatrix {
     const queue = new Int32Array(this.size + 1);
     let head = 0;
     let tail = 0;
+    let count = 0;
     queue[tail++] = col;
-    while (head < tail) {
+    // Once every row is reached there is nothing left to find: on a dense table that is after a few columns, not
+    // after a walk over every non-zero.
+    while (head < tail && count < this.size) {
       const j = queue[head++];
       for (let p = this.colStart[j]; p < this.colStart[j + 1]; p += 1) {
         const row = this.rows[p];
         if (reached[row]) continue;
         reached[row] = 1;
+        count += 1;
         // A row already expanded as the start column is expanded again at most once: col + every row <= size + 1.
         queue[tail++] = row;
       }

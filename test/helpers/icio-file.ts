@@ -74,7 +74,7 @@ export function writeIcioTable(file: string, spec: IcioSpec): WrittenIcio {
           const domestic = Math.floor(j / s) === rowCountry;
           if (domestic || random.next() < foreignDensity) {
             const a = random.next() * (domestic ? domesticScale : foreignScale);
-            value = Math.round(a * output[j] * 1000) / 1000;
+            value = Math.round(a * output[j] * 1e6) / 1e6; // 6 decimals: cells as long as the published ones
           }
         }
         if (z) z[i * n + j] = value;
