@@ -34,8 +34,11 @@ export function indexOf(table: Pick<IoTable, 'sectorCodes'>, countryIndex: numbe
   return countryIndex * table.sectorCodes.length + sectorIndex;
 }
 
-/** Assesses column `col` of the table (index = countryIndex * sectorCount + sectorIndex). */
-export function assess(table: IoTable, col: number): AssessmentResult {
+/**
+ * Assesses column `col` of the table (index = countryIndex * sectorCount + sectorIndex). `leontiefColumn` is
+ * (I - A)^-1 e_col when the caller has solved it already (several columns solved together); solved here otherwise.
+ */
+export function assess(table: IoTable, col: number, leontiefColumn?: Float64Array): AssessmentResult {
   const { matrix, countries, sectorCodes } = table;
   const n = matrix.size;
   const sectorCount = sectorCodes.length;
@@ -47,7 +50,7 @@ export function assess(table: IoTable, col: number): AssessmentResult {
 
   // u = (L - I) e_col: output required upstream per unit of final demand. Rows that do not supply col through any
   // chain are exactly zero; the rest are positive in exact arithmetic, so round-off below zero is clamped.
-  const x = matrix.leontiefSolver(sectorCount).solveUnit(col);
+  const x = leontiefColumn ?? matrix.leontiefSolver(sectorCount).solveUnit(col);
   const upstream = matrix.upstreamOf(col);
   const u = new Float64Array(n);
   let total = 0;

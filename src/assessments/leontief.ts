@@ -200,6 +200,23 @@ export class CoefficientMatrix {
   }
 
   /**
+   * A V for k vectors at once, stored interleaved (V[i * k + r] is row i of vector r, and so is the result): one pass
+   * over A serves all k, with the inner loop over the vectors contiguous.
+   */
+  multiplyMany(v: Float64Array, k: number): Float64Array {
+    const out = new Float64Array(this.size * k);
+    for (let j = 0; j < this.size; j += 1) {
+      const from = j * k;
+      for (let p = this.colStart[j]; p < this.colStart[j + 1]; p += 1) {
+        const to = this.rows[p] * k;
+        const a = this.values[p];
+        for (let r = 0; r < k; r += 1) out[to + r] += a * v[from + r];
+      }
+    }
+    return out;
+  }
+
+  /**
    * Rows that supply column col through at least one chain of non-zero coefficients (i -> ... -> col, length >= 1):
    * exactly the rows where (L - I) e_col is positive. col itself is included only if it lies on such a cycle.
    * The solve gives these rows their values; this gives the others their exact zero, which floating-point
@@ -267,6 +284,8 @@ export class CoefficientMatrix {
 /** Solves (I - A) x = e_col, x = column col of the Leontief inverse. */
 export interface LeontiefSolver {
   solveUnit(col: number): Float64Array;
+  /** solveUnit for several columns: the iterative solver shares each pass over A between them. */
+  solveUnits(cols: readonly number[]): Float64Array[];
 }
 
 /** Up to this size, columns of the Leontief inverse come from a dense LU (see CoefficientMatrix.leontiefSolver). */
@@ -348,7 +367,6 @@ export class KrylovLeontiefSolver implements LeontiefSolver {
 
   solveUnit(col: number): Float64Array {
     const n = this.matrix.size;
-    const m = KrylovLeontiefSolver.RESTART;
     const x = new Float64Array(n);
     let products = 0;
     for (let restart = 0; ; restart += 1) {
@@ -365,62 +383,144 @@ export class KrylovLeontiefSolver implements LeontiefSolver {
       if (products >= KrylovLeontiefSolver.MAX_PRODUCTS) {
         throw new RangeError(`GMRES did not reach ${SOLVE_TOLERANCE} on column ${col} (residual ${beta})`);
       }
-      const basis: Float64Array[] = [scale(r, 1 / beta)];
-      const hessenberg: Float64Array[] = [];
-      const cosines = new Float64Array(m);
-      const sines = new Float64Array(m);
-      const g = new Float64Array(m + 1);
-      g[0] = beta;
-      let steps = 0;
-      while (steps < m) {
-        const k = steps;
-        const w = this.apply(this.precondition(basis[k], new Float64Array(n)));
+      const cycle = new GmresCycle(r, beta, KrylovLeontiefSolver.RESTART);
+      while (!cycle.done) {
+        cycle.absorb(this.apply(this.precondition(cycle.direction(), new Float64Array(n))));
         products += 1;
-        const h = new Float64Array(k + 2);
-        // Modified Gram-Schmidt against the basis so far.
-        for (let i = 0; i <= k; i += 1) {
-          const v = basis[i];
-          let dot = 0;
-          for (let q = 0; q < n; q += 1) dot += w[q] * v[q];
-          h[i] = dot;
-          for (let q = 0; q < n; q += 1) w[q] -= dot * v[q];
-        }
-        const wNorm = norm(w);
-        h[k + 1] = wNorm;
-        for (let i = 0; i < k; i += 1) {
-          const rotated = cosines[i] * h[i] + sines[i] * h[i + 1];
-          h[i + 1] = -sines[i] * h[i] + cosines[i] * h[i + 1];
-          h[i] = rotated;
-        }
-        const radius = Math.hypot(h[k], h[k + 1]);
-        cosines[k] = h[k] / radius;
-        sines[k] = h[k + 1] / radius;
-        h[k] = radius;
-        h[k + 1] = 0;
-        g[k + 1] = -sines[k] * g[k];
-        g[k] = cosines[k] * g[k];
-        hessenberg.push(h);
-        steps += 1;
-        // The estimate goes a little below the tolerance, so that the true residual checked at the restart passes.
-        if (Math.abs(g[k + 1]) <= SOLVE_TOLERANCE / 10 || wNorm === 0) break;
-        basis.push(scale(w, 1 / wNorm));
       }
-      // y from the triangular system, then x += M^-1 (V y).
-      const y = new Float64Array(steps);
-      for (let i = steps - 1; i >= 0; i -= 1) {
-        let sum = g[i];
-        for (let k = i + 1; k < steps; k += 1) sum -= hessenberg[k][i] * y[k];
-        y[i] = sum / hessenberg[i][i];
-      }
-      const update = new Float64Array(n);
-      for (let k = 0; k < steps; k += 1) {
-        const v = basis[k];
-        const yk = y[k];
-        for (let q = 0; q < n; q += 1) update[q] += yk * v[q];
-      }
-      this.precondition(update, update);
+      const update = this.precondition(cycle.combination(), new Float64Array(n));
       for (let q = 0; q < n; q += 1) x[q] += update[q];
     }
+  }
+
+  /**
+   * One GMRES cycle per column, in lockstep: each step multiplies A with the k directions at once (multiplyMany), so
+   * a batch of k columns costs about as many passes over A as one column. A column whose true residual is then still
+   * above the tolerance (a cycle ran out of steps) is finished by solveUnit from where it stands.
+   */
+  solveUnits(cols: readonly number[]): Float64Array[] {
+    const k = cols.length;
+    if (k <= 1) return cols.map((col) => this.solveUnit(col));
+    const n = this.matrix.size;
+    const cycles = cols.map((col) => {
+      const e = new Float64Array(n);
+      e[col] = 1;
+      return new GmresCycle(e, 1, KrylovLeontiefSolver.RESTART);
+    });
+    const directions = new Float64Array(n * k);
+    const z = new Float64Array(n);
+    while (cycles.some((cycle) => !cycle.done)) {
+      directions.fill(0);
+      cycles.forEach((cycle, r) => {
+        if (cycle.done) return;
+        this.precondition(cycle.direction(), z);
+        for (let i = 0; i < n; i += 1) directions[i * k + r] = z[i];
+      });
+      const product = this.matrix.multiplyMany(directions, k);
+      cycles.forEach((cycle, r) => {
+        if (cycle.done) return;
+        const w = new Float64Array(n);
+        for (let i = 0; i < n; i += 1) w[i] = directions[i * k + r] - product[i * k + r];
+        cycle.absorb(w);
+      });
+    }
+    const solutions = cycles.map((cycle) => this.precondition(cycle.combination(), new Float64Array(n)));
+    // The true residuals, in one more pass.
+    const packed = new Float64Array(n * k);
+    solutions.forEach((x, r) => {
+      for (let i = 0; i < n; i += 1) packed[i * k + r] = x[i];
+    });
+    const ax = this.matrix.multiplyMany(packed, k);
+    return solutions.map((x, r) => {
+      let sum = 0;
+      for (let i = 0; i < n; i += 1) {
+        const residual = (i === cols[r] ? 1 : 0) - (x[i] - ax[i * k + r]);
+        sum += residual * residual;
+      }
+      return Math.sqrt(sum) <= SOLVE_TOLERANCE ? x : this.solveUnit(cols[r]);
+    });
+  }
+}
+
+/**
+ * One cycle of GMRES on (I - A) M^-1 from a residual r0: the Arnoldi basis (modified Gram-Schmidt), the Hessenberg
+ * columns reduced by Givens rotations as they come, and the least-squares residual estimate |g[steps]|.
+ */
+class GmresCycle {
+  private readonly basis: Float64Array[];
+  private readonly hessenberg: Float64Array[] = [];
+  private readonly cosines: Float64Array;
+  private readonly sines: Float64Array;
+  private readonly g: Float64Array;
+  private steps = 0;
+  done = false;
+
+  constructor(
+    r0: Float64Array,
+    beta: number,
+    private readonly maxSteps: number,
+  ) {
+    this.basis = [scale(r0, 1 / beta)];
+    this.cosines = new Float64Array(maxSteps);
+    this.sines = new Float64Array(maxSteps);
+    this.g = new Float64Array(maxSteps + 1);
+    this.g[0] = beta;
+  }
+
+  /** The vector to multiply next: (I - A) M^-1 of it goes to absorb. */
+  direction(): Float64Array {
+    return this.basis[this.steps];
+  }
+
+  absorb(w: Float64Array): void {
+    const k = this.steps;
+    const n = w.length;
+    const h = new Float64Array(k + 2);
+    for (let i = 0; i <= k; i += 1) {
+      const v = this.basis[i];
+      let dot = 0;
+      for (let q = 0; q < n; q += 1) dot += w[q] * v[q];
+      h[i] = dot;
+      for (let q = 0; q < n; q += 1) w[q] -= dot * v[q];
+    }
+    const wNorm = norm(w);
+    h[k + 1] = wNorm;
+    for (let i = 0; i < k; i += 1) {
+      const rotated = this.cosines[i] * h[i] + this.sines[i] * h[i + 1];
+      h[i + 1] = -this.sines[i] * h[i] + this.cosines[i] * h[i + 1];
+      h[i] = rotated;
+    }
+    const radius = Math.hypot(h[k], h[k + 1]);
+    this.cosines[k] = h[k] / radius;
+    this.sines[k] = h[k + 1] / radius;
+    h[k] = radius;
+    h[k + 1] = 0;
+    this.g[k + 1] = -this.sines[k] * this.g[k];
+    this.g[k] = this.cosines[k] * this.g[k];
+    this.hessenberg.push(h);
+    this.steps += 1;
+    // The estimate goes a little below the tolerance, so that the true residual checked afterwards passes.
+    if (Math.abs(this.g[k + 1]) <= SOLVE_TOLERANCE / 10 || wNorm === 0 || this.steps === this.maxSteps) this.done = true;
+    else this.basis.push(scale(w, 1 / wNorm));
+  }
+
+  /** V y, with y solving the reduced least-squares problem: the update is M^-1 of it. */
+  combination(): Float64Array {
+    const steps = this.steps;
+    const y = new Float64Array(steps);
+    for (let i = steps - 1; i >= 0; i -= 1) {
+      let sum = this.g[i];
+      for (let k = i + 1; k < steps; k += 1) sum -= this.hessenberg[k][i] * y[k];
+      y[i] = sum / this.hessenberg[i][i];
+    }
+    const n = this.basis[0].length;
+    const out = new Float64Array(n);
+    for (let k = 0; k < steps; k += 1) {
+      const v = this.basis[k];
+      const yk = y[k];
+      for (let q = 0; q < n; q += 1) out[q] += yk * v[q];
+    }
+    return out;
   }
 }
 
@@ -498,6 +598,10 @@ export class LuFactorization implements LeontiefSolver {
     const y = new Float64Array(n);
     for (let p = 0; p < n; p += 1) y[p] = b[this.rowAt[p]];
     return this.substitute(y, 0);
+  }
+
+  solveUnits(cols: readonly number[]): Float64Array[] {
+    return cols.map((col) => this.solveUnit(col));
   }
 
   /** x = (I - A)^-1 e_col: column col of the Leontief inverse. */

@@ -379,6 +379,21 @@ describe('the iterative Leontief solver (used above DENSE_LU_MAX_SIZE)', () => {
     }
   });
 
+  it('solves several columns together to the same residual and numbers as one at a time', () => {
+    const solver = new KrylovLeontiefSolver(matrix, sectors);
+    const lu = matrix.leontief();
+    const cols = [3, 3, 50, 199, 200, n - 1];
+    const together = solver.solveUnits(cols);
+    expect(together).toHaveLength(cols.length);
+    cols.forEach((col, r) => {
+      const x = together[r];
+      const residual = matrix.multiply(x).map((ax, i) => x[i] - ax - (i === col ? 1 : 0));
+      expect(Math.hypot(...residual)).toBeLessThanOrEqual(1e-9);
+      const exact = lu.solveUnit(col);
+      for (let i = 0; i < n; i += 1) expect(Math.abs(x[i] - exact[i])).toBeLessThanOrEqual(1e-9);
+    });
+  });
+
   it('is what the engine picks above the dense size, and the assessment then has the LU’s numbers', () => {
     expect(DENSE_LU_MAX_SIZE).toBeLessThan(3_500);
     const countryCodes = Array.from({ length: countries }, (_, c) => `C${c}`);
