@@ -34,8 +34,11 @@ export function indexOf(table: Pick<IoTable, 'sectorCodes'>, countryIndex: numbe
   return countryIndex * table.sectorCodes.length + sectorIndex;
 }
 
-/** Assesses column `col` of the table (index = countryIndex * sectorCount + sectorIndex). */
-export function assess(table: IoTable, col: number): AssessmentResult {
+/**
+ * Assesses column `col` of the table (index = countryIndex * sectorCount + sectorIndex). `leontiefColumn` is
+ * (I - A)^-1 e_col when the caller has solved it already (several columns solved together); solved here otherwise.
+ */
+export function assess(table: IoTable, col: number, leontiefColumn?: Float64Array): AssessmentResult {
   const { matrix, countries, sectorCodes } = table;
   const n = matrix.size;
   const sectorCount = sectorCodes.length;
@@ -47,7 +50,7 @@ export function assess(table: IoTable, col: number): AssessmentResult {
 
   // u = (L - I) e_col: output required upstream per unit of final demand. Rows that do not supply col through any
   // chain are exactly zero; the rest are positive in exact arithmetic, so round-off below zero is clamped.
-  const x = matrix.leontief().solveUnit(col);
+  const x = leontiefColumn ?? matrix.leontiefSolver(sectorCount).solveUnit(col);
   const upstream = matrix.upstreamOf(col);
   const u = new Float64Array(n);
   let total = 0;
@@ -90,13 +93,11 @@ export function assess(table: IoTable, col: number): AssessmentResult {
   countryOrder.sort((a, b) => byCountry[b] - byCountry[a] || a - b);
   const countryShares = countryOrder.map((c) => ({ country: countries[c], share: byCountry[c] / total }));
 
-  // Tiers: A e, A^2 e, A^3 e; their sums are the requirements one, two and three steps up the chain.
-  const first = matrix.column(col);
-  const second = matrix.multiply(first);
-  const third = matrix.multiply(second);
+  // Tiers: the totals of A e, A^2 e, A^3 e, the requirements one, two and three steps up the chain. 1^T A^2 e is
+  // c^T (A e) and 1^T A^3 e is (c^T A)(A e), with c the column sums: one column each, not products with all of A.
   const direct = matrix.columnSums[col];
-  const secondTotal = sum(second);
-  const thirdTotal = sum(third);
+  const secondTotal = matrix.dotColumn(matrix.columnSums, col);
+  const thirdTotal = matrix.dotColumn(matrix.secondOrderColumnSums(), col);
   let rest = total - direct - secondTotal - thirdTotal;
   // The remainder is a sum of non-negative terms; a negative of round-off size means "nothing beyond tier 3".
   if (rest < 0 && rest > -1e-12 * Math.max(1, total)) rest = 0;
@@ -118,10 +119,4 @@ export function assess(table: IoTable, col: number): AssessmentResult {
     riskScore: score,
     riskLevel: riskLevel(score),
   };
-}
-
-function sum(values: Float64Array): number {
-  let total = 0;
-  for (let i = 0; i < values.length; i += 1) total += values[i];
-  return total;
 }

@@ -1,5 +1,6 @@
-// `npm run import:io -- --model NAME --file table.csv [--description TEXT]`: loads a square CSV of technical
-// coefficients (see io-csv.ts) into the database Beacon uses (DATABASE_URL, or the embedded one under DATA_DIR),
+// `npm run import:io -- --model NAME --file table.csv [--description TEXT] [--format auto|icio|coefficients]
+// [--split-regions aggregate|keep]`: loads an OECD ICIO table as published (icio-csv.ts; docs/io-import.md) or a square
+// CSV of technical coefficients (io-csv.ts), streamed, into the database Beacon uses (DATABASE_URL, or the embedded one under DATA_DIR),
 // creating the model or replacing the one of that name in one transaction. Bad input exits with code 2 and writes
 // nothing; a failure of the database exits with 1.
 //
@@ -12,18 +13,20 @@
 // own process memory (L1), which another process cannot touch. Such a server keeps serving what it cached before the
 // import until it expires (about an hour), unless an admin sends it clearCache(scope: TAG, value: "IoModel:NAME")
 // (and "IoModel:list" for a new model) or it is restarted.
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { broadcastInvalidation } from '../cache/broadcast.js';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { openDatabase, type Database } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
-import { IoCsvError, parseIoCsv } from './io-csv.js';
+import type { SplitRegions } from './icio-csv.js';
+import { IoCsvError, readIoTableFile } from './io-csv.js';
 import { modelWriteTags } from './loaders.js';
 import { IoModelRepository } from './repository.js';
 
-export const USAGE = 'usage: npm run import:io -- --model NAME --file table.csv [--description TEXT]';
+export const USAGE =
+  'usage: npm run import:io -- --model NAME --file table.csv [--description TEXT] [--format auto|icio|coefficients] ' +
+  '[--split-regions aggregate|keep]';
 const MODEL_NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
 
 export interface ImportIo {
@@ -62,7 +65,7 @@ export async function runImport(
   target?: ImportTarget,
 ): Promise<number> {
   const started = performance.now();
-  let options: { model: string; file: string; description: string | undefined };
+  let options: ImportOptions;
   try {
     options = readOptions(argv);
   } catch (error) {
@@ -70,19 +73,14 @@ export async function runImport(
     return 2;
   }
 
-  let text: string;
-  try {
-    text = await readFile(options.file, 'utf8');
-  } catch (error) {
-    io.err(`import:io: cannot read ${options.file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
-    return 2;
-  }
-
   let table;
   try {
-    table = parseIoCsv(text);
+    table = await readIoTableFile(options.file, { format: options.format, splitRegions: options.splitRegions });
   } catch (error) {
-    if (!(error instanceof IoCsvError)) throw error;
+    if (!(error instanceof IoCsvError)) {
+      io.err(`import:io: cannot read ${options.file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
+      return 2;
+    }
     const count = error.problems.length;
     io.err(`import:io: ${options.file} was not imported (${count === 1 ? '1 problem' : `${count} problems`}):\n`);
     for (const problem of error.problems) io.err(`  ${problem}\n`);
@@ -119,15 +117,13 @@ export async function runImport(
       countries: table.countries,
       sectorCodes: table.sectorCodes,
       sectorNames: table.sectorNames,
-      rowIdx: table.rowIdx,
-      colIdx: table.colIdx,
-      values: table.values,
+      matrix: table.matrix,
     });
     const size = table.countries.length * table.sectorCodes.length;
     const where = target?.where ?? (config!.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `the embedded database in ${config!.dataDir}`);
     io.out(
       `${replaced ? 'replaced' : 'created'} model ${model.name}: ${table.countries.length} countries x ` +
-        `${table.sectorCodes.length} sectors (${size} x ${size}), ${table.values.length} non-zero coefficients, ` +
+        `${table.sectorCodes.length} sectors (${size} x ${size}), ${table.matrix.nonZeroCount} non-zero coefficients, ` +
         `largest column sum ${table.largestColumnSum.toFixed(4)}, into ${where} in ` +
         `${Math.round(performance.now() - started)} ms\n`,
     );
@@ -173,12 +169,26 @@ async function invalidateCaches(config: Config, name: string, created: boolean, 
   }
 }
 
-function readOptions(argv: string[]): { model: string; file: string; description: string | undefined } {
+interface ImportOptions {
+  model: string;
+  file: string;
+  description: string | undefined;
+  format: 'auto' | 'icio' | 'coefficients';
+  splitRegions: SplitRegions;
+}
+
+function readOptions(argv: string[]): ImportOptions {
   let values;
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: { model: { type: 'string' }, file: { type: 'string' }, description: { type: 'string' } },
+      options: {
+        model: { type: 'string' },
+        file: { type: 'string' },
+        description: { type: 'string' },
+        format: { type: 'string', default: 'auto' },
+        'split-regions': { type: 'string', default: 'aggregate' },
+      },
       strict: true,
       allowPositionals: false,
     }));
@@ -195,5 +205,13 @@ function readOptions(argv: string[]): { model: string; file: string; description
   if (values.description !== undefined && values.description.length > 1000) {
     throw new UsageError(`--description takes at most 1000 characters, got ${values.description.length}`);
   }
-  return { model: values.model, file: path.resolve(values.file), description: values.description };
+  const format = values.format;
+  if (format !== 'auto' && format !== 'icio' && format !== 'coefficients') {
+    throw new UsageError(`--format takes auto, icio or coefficients, got ${JSON.stringify(format)}`);
+  }
+  const splitRegions = values['split-regions'];
+  if (splitRegions !== 'aggregate' && splitRegions !== 'keep') {
+    throw new UsageError(`--split-regions takes aggregate (CN1+CN2 -> CHN, MX1+MX2 -> MEX) or keep, got ${JSON.stringify(splitRegions)}`);
+  }
+  return { model: values.model, file: path.resolve(values.file), description: values.description, format, splitRegions };
 }

@@ -5,8 +5,7 @@ import DataLoader from 'dataloader';
 import { collectionTag, entityTag, trackedLoader, type DependencyRecorder } from '../cache/tags.js';
 import type { IoModelRow } from '../db/tables.js';
 import { byKey } from '../graphql/batch.js';
-import { CoefficientMatrix } from './leontief.js';
-import type { IoModelRepository, StoredTable } from './repository.js';
+import type { IoModelRepository } from './repository.js';
 import type { IoTable } from './types.js';
 
 export const IO_MODEL = 'IoModel';
@@ -33,10 +32,30 @@ export function createAssessmentLoaders(repo: IoModelRepository, deps: Dependenc
   const modelByName = new DataLoader<string, IoModelRow | null>(async (names) =>
     byKey(names, await repo.findByNames(names), (row) => row.name),
   );
-  // The table (labels + coefficients) of each model, built once per request: every assessment of the request
-  // shares its matrix and the LU factorization the matrix caches on first use.
+  // The table (labels + coefficients) of each model, looked up once per request (the repository keeps it prepared
+  // across requests, per model version): every assessment shares its matrix and the solver the matrix caches.
   const tableByName = new DataLoader<string, IoTable | null>(async (names) =>
-    byKey(names, (await repo.findTablesByNames(names)).map(toTable), (table) => table.model),
+    byKey(names, await repo.findTablesByNames(names), (table) => table.model),
+  );
+  // Columns of the Leontief inverse asked in the same tick (the pairs of one `assessments` call) are solved together:
+  // the iterative solver then shares each pass over A between them. The table comes in the key, already loaded (and
+  // its tag recorded) by the caller; the cache key is the model and the column.
+  const leontiefColumn = new DataLoader<{ table: IoTable; col: number }, Float64Array, string>(
+    async (keys) => {
+      const byTable = new Map<IoTable, number[]>();
+      keys.forEach(({ table }, k) => {
+        const list = byTable.get(table);
+        if (list) list.push(k);
+        else byTable.set(table, [k]);
+      });
+      const out = new Array<Float64Array>(keys.length);
+      for (const [table, positions] of byTable) {
+        const solved = table.matrix.leontiefSolver(table.sectorCodes.length).solveUnits(positions.map((k) => keys[k].col));
+        positions.forEach((k, i) => (out[k] = solved[i]));
+      }
+      return out;
+    },
+    { cacheKeyFn: ({ table, col }) => `${table.model}\u0000${col}` },
   );
   let all: Promise<IoModelRow[]> | undefined;
 
@@ -45,6 +64,8 @@ export function createAssessmentLoaders(repo: IoModelRepository, deps: Dependenc
     modelByName: trackedLoader(modelByName, modelTag, deps),
     /** A model's labels and coefficient matrix; null when there is no such model. Tag: IoModel:<name>. */
     tableByName: trackedLoader(tableByName, modelTag, deps),
+    /** (I - A)^-1 e_col of a loaded table; columns asked together are solved together. Records no tag itself. */
+    leontiefColumn,
     /** Every model, by name. Tags: the collection (so an added model invalidates it) and each model listed. */
     async allModels(): Promise<IoModelRow[]> {
       deps.add(modelListTag());
@@ -60,18 +81,3 @@ export function createAssessmentLoaders(repo: IoModelRepository, deps: Dependenc
 }
 
 export type AssessmentLoaders = ReturnType<typeof createAssessmentLoaders>;
-
-function toTable(stored: StoredTable): IoTable {
-  const { model } = stored;
-  return {
-    model: model.name,
-    countries: model.countries,
-    sectorCodes: model.sector_codes,
-    matrix: CoefficientMatrix.fromCoordinates(
-      model.countries.length * model.sector_codes.length,
-      stored.rowIdx,
-      stored.colIdx,
-      stored.values,
-    ),
-  };
-}

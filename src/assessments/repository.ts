@@ -1,14 +1,10 @@
 // All SQL of the assessments domain. Reads are batch reads for the loaders; writes run in a transaction.
 import { sql, type Kysely } from 'kysely';
+import { LRUCache } from 'lru-cache';
 import type { IoModelRow, Tables } from '../db/tables.js';
-
-/** A model's row together with all of its stored (non-zero) coefficients, read in one consistent statement. */
-export interface StoredTable {
-  model: IoModelRow;
-  rowIdx: number[];
-  colIdx: number[];
-  values: number[];
-}
+import { decodeInto, encodeRows, encodeValues, entryCount } from './column-codec.js';
+import { CoefficientMatrix, DENSE_LU_MAX_SIZE } from './leontief.js';
+import type { IoTable } from './types.js';
 
 /** One coefficient to set, by index; value 0 removes it (the table is sparse). */
 export interface IndexedChange {
@@ -37,15 +33,32 @@ export interface ImportedModel {
   countries: string[];
   sectorCodes: string[];
   sectorNames: string[];
-  rowIdx: ArrayLike<number>;
-  colIdx: ArrayLike<number>;
-  values: ArrayLike<number>;
+  /** The coefficients, one row of io_coefficient_columns per non-empty column. */
+  matrix: CoefficientMatrix;
 }
 
-/** Rows per insert statement. */
-const INSERT_CHUNK = 4_000;
+/** Bytes of packed columns per insert statement: few statements, none of them huge. */
+const INSERT_BYTES = 4 << 20;
+
+/** Bytes of prepared tables (matrices, factorizations) the repository keeps between requests. */
+export const TABLE_CACHE_BYTES = 512 << 20;
 
 export class IoModelRepository {
+  /**
+   * Prepared tables by model id and version: a model's matrix and its solver (an LU, or the preconditioner of the
+   * iterative solve) are built once per version, not per request, which is what makes the second sector of a
+   * 3,500-sector model cheap. Every write bumps the version in its transaction, so a stale entry is never looked up
+   * again (it ages out of the LRU); one process's cache needs no invalidation from another.
+   */
+  private readonly tables = new LRUCache<string, IoTable>({
+    maxSize: TABLE_CACHE_BYTES,
+    sizeCalculation: (table) => {
+      const n = table.matrix.size;
+      const solver = n <= DENSE_LU_MAX_SIZE ? n * n * 8 : n * table.sectorCodes.length * 8;
+      return Math.max(1, table.matrix.byteSize + solver);
+    },
+  });
+
   constructor(private readonly db: Kysely<Tables>) {}
 
   /** One statement for any number of names; rows in no particular order. */
@@ -62,27 +75,44 @@ export class IoModelRepository {
   }
 
   /**
-   * The models with these names and all their coefficients: one statement, one row per model, the coefficients as
-   * three aggregated arrays. Reading the model row and its coefficients in the same statement means the labels and
-   * the numbers always come from the same snapshot, even while an import replaces the model; and three arrays
-   * parse several times faster than 20,000 rows on the embedded database.
+   * The tables (labels + coefficients) of the models with these names. One statement reads the model rows; a table
+   * already prepared for a row's id and version comes from the in-process cache; the others are read in one
+   * repeatable-read transaction (model rows and their columns from the same snapshot, so labels and numbers always
+   * match, even while an import replaces the model) and cached under the version of that snapshot.
    */
-  async findTablesByNames(names: readonly string[]): Promise<StoredTable[]> {
-    // One aggregate over one scan, so the three arrays list the coefficients in the same order.
-    const result = await sql<IoModelRow & { row_idx: number[] | null; col_idx: number[] | null; coefficient: number[] | null }>`
-      select m.*, c.row_idx, c.col_idx, c.coefficient
-      from io_models m
-      cross join lateral (
-        select array_agg(row_idx) as row_idx, array_agg(col_idx) as col_idx, array_agg(value) as coefficient
-        from io_coefficients where model_id = m.id
-      ) c
-      where m.name = any(${[...names]}::text[])`.execute(this.db);
-    return result.rows.map(({ row_idx, col_idx, coefficient, ...model }) => ({
-      model,
-      rowIdx: row_idx ?? [],
-      colIdx: col_idx ?? [],
-      values: coefficient ?? [],
-    }));
+  async findTablesByNames(names: readonly string[]): Promise<IoTable[]> {
+    const rows = await this.findByNames(names);
+    const found: IoTable[] = [];
+    const missing: number[] = [];
+    for (const row of rows) {
+      const cached = this.tables.get(tableKey(row));
+      if (cached) found.push(cached);
+      else missing.push(row.id);
+    }
+    if (missing.length === 0) return found;
+    const loaded = await this.db
+      .transaction()
+      .setIsolationLevel('repeatable read')
+      .execute(async (trx) => {
+        const models = await trx.selectFrom('io_models').selectAll().where('id', '=', (eb) => eb.fn.any(eb.val(missing))).execute();
+        const columns = await trx
+          .selectFrom('io_coefficient_columns')
+          .selectAll()
+          .where('model_id', '=', (eb) => eb.fn.any(eb.val(missing)))
+          .execute();
+        return { models, columns };
+      });
+    for (const model of loaded.models) {
+      const table: IoTable = {
+        model: model.name,
+        countries: model.countries,
+        sectorCodes: model.sector_codes,
+        matrix: matrixOf(model, loaded.columns.filter((column) => column.model_id === model.id)),
+      };
+      this.tables.set(tableKey(model), table);
+      found.push(table);
+    }
+    return found;
   }
 
   /**
@@ -100,35 +130,61 @@ export class IoModelRepository {
       const locked = await trx.selectFrom('io_models').selectAll().where('name', '=', name).forUpdate().executeTakeFirst();
       if (!locked) return null;
       const changes = prepare(locked);
-      const removed = changes.filter((change) => change.value === 0);
-      const stored = changes.filter((change) => change.value !== 0);
-      if (removed.length > 0) {
-        await sql`delete from io_coefficients c
-          using unnest(${removed.map((change) => change.row)}::int4[], ${removed.map((change) => change.col)}::int4[]) as d(r, k)
-          where c.model_id = ${locked.id} and c.row_idx = d.r and c.col_idx = d.k`.execute(trx);
+      const byColumn = new Map<number, IndexedChange[]>();
+      for (const change of changes) {
+        const list = byColumn.get(change.col);
+        if (list) list.push(change);
+        else byColumn.set(change.col, [change]);
       }
-      if (stored.length > 0) {
-        await sql`insert into io_coefficients (model_id, row_idx, col_idx, value)
-          select ${locked.id}, r, k, v
-          from unnest(${stored.map((change) => change.row)}::int4[], ${stored.map((change) => change.col)}::int4[],
-                      ${stored.map((change) => change.value)}::float8[]) as t(r, k, v)
-          on conflict (model_id, row_idx, col_idx) do update set value = excluded.value`.execute(trx);
-      }
-      const touched = [...new Set(changes.map((change) => change.col))];
-      const offending = await trx
-        .selectFrom('io_coefficients')
-        .select(['col_idx', (eb) => eb.fn.sum<number>('value').as('total')])
+      const touched = [...byColumn.keys()].sort((a, b) => a - b);
+      const stored = await trx
+        .selectFrom('io_coefficient_columns')
+        .selectAll()
         .where('model_id', '=', locked.id)
         .where('col_idx', '=', (eb) => eb.fn.any(eb.val(touched)))
-        .groupBy('col_idx')
-        .having((eb) => eb.fn.sum('value'), '>=', 1)
-        .orderBy('col_idx')
-        .limit(1)
-        .executeTakeFirst();
-      if (offending) throw new NonProductiveColumnError(offending.col_idx, Number(offending.total));
+        .execute();
+      const storedByColumn = new Map(stored.map((column) => [column.col_idx, column]));
+      const rewritten: ColumnRow[] = [];
+      const emptied: number[] = [];
+      for (const col of touched) {
+        const entries = new Map<number, number>();
+        const column = storedByColumn.get(col);
+        if (column) {
+          const count = entryCount(col, column.row_idx, column.value);
+          const rows = new Int32Array(count);
+          const values = new Float64Array(count);
+          decodeInto(column.row_idx, column.value, rows, values, 0);
+          for (let k = 0; k < count; k += 1) entries.set(rows[k], values[k]);
+        }
+        for (const change of byColumn.get(col)!) {
+          if (change.value === 0) entries.delete(change.row);
+          else entries.set(change.row, change.value);
+        }
+        const rows = Int32Array.from([...entries.keys()].sort((a, b) => a - b));
+        const values = Float64Array.from(rows, (row) => entries.get(row)!);
+        let sum = 0;
+        for (const value of values) sum += value;
+        if (sum >= 1) throw new NonProductiveColumnError(col, sum);
+        if (rows.length === 0) emptied.push(col);
+        else rewritten.push({ model_id: locked.id, col_idx: col, row_idx: encodeRows(rows), value: encodeValues(values) });
+      }
+      if (emptied.length > 0) {
+        await trx
+          .deleteFrom('io_coefficient_columns')
+          .where('model_id', '=', locked.id)
+          .where('col_idx', '=', (eb) => eb.fn.any(eb.val(emptied)))
+          .execute();
+      }
+      if (rewritten.length > 0) {
+        await trx
+          .insertInto('io_coefficient_columns')
+          .values(rewritten)
+          .onConflict((oc) => oc.columns(['model_id', 'col_idx']).doUpdateSet((eb) => ({ row_idx: eb.ref('excluded.row_idx'), value: eb.ref('excluded.value') })))
+          .execute();
+      }
       const model = await trx
         .updateTable('io_models')
-        .set({ updated_at: sql<Date>`now()` })
+        .set({ updated_at: sql<Date>`now()`, version: sql<number>`version + 1` })
         .where('id', '=', locked.id)
         .returningAll()
         .executeTakeFirstOrThrow();
@@ -153,11 +209,15 @@ export class IoModelRepository {
       if (existing) {
         model = await trx
           .updateTable('io_models')
-          .set({ ...labels, ...(input.description !== undefined ? { description: input.description } : {}) })
+          .set({
+            ...labels,
+            version: sql<number>`version + 1`,
+            ...(input.description !== undefined ? { description: input.description } : {}),
+          })
           .where('id', '=', existing.id)
           .returningAll()
           .executeTakeFirstOrThrow();
-        await trx.deleteFrom('io_coefficients').where('model_id', '=', existing.id).execute();
+        await trx.deleteFrom('io_coefficient_columns').where('model_id', '=', existing.id).execute();
       } else {
         model = await trx
           .insertInto('io_models')
@@ -165,17 +225,55 @@ export class IoModelRepository {
           .returningAll()
           .executeTakeFirstOrThrow();
       }
-      await insertCoefficients(trx, model.id, input.rowIdx, input.colIdx, input.values);
+      await insertColumns(trx, model.id, input.matrix);
       return { model, replaced: existing !== undefined };
     });
   }
 }
 
-/**
- * Inserts coefficients of one model, INSERT_CHUNK rows per statement. unnest of three array parameters instead of a
- * VALUES list: one parameter per column instead of four per row, which both drivers (pg and PGlite) serialize and
- * PostgreSQL parses markedly faster (measured ~1.5x on the embedded database).
- */
+type ColumnRow = Tables['io_coefficient_columns'];
+
+function tableKey(row: Pick<IoModelRow, 'id' | 'version'>): string {
+  return `${row.id}:${row.version}`;
+}
+
+/** The matrix of one model from its stored columns (any order). */
+function matrixOf(model: IoModelRow, columns: ColumnRow[]): CoefficientMatrix {
+  const size = model.countries.length * model.sector_codes.length;
+  const colStart = new Int32Array(size + 1);
+  for (const column of columns) {
+    if (!(column.col_idx >= 0 && column.col_idx < size)) {
+      throw new RangeError(`model ${model.name}: stored column ${column.col_idx} is outside its ${size} x ${size} matrix`);
+    }
+    colStart[column.col_idx + 1] = entryCount(column.col_idx, column.row_idx, column.value);
+  }
+  for (let j = 0; j < size; j += 1) colStart[j + 1] += colStart[j];
+  const rows = new Int32Array(colStart[size]);
+  const values = new Float64Array(colStart[size]);
+  for (const column of columns) decodeInto(column.row_idx, column.value, rows, values, colStart[column.col_idx]);
+  return CoefficientMatrix.fromColumns(size, colStart, rows, values);
+}
+
+/** Writes the non-empty columns of a model's matrix, a few megabytes per statement. */
+export async function insertColumns(db: Kysely<Tables>, modelId: number, matrix: CoefficientMatrix): Promise<void> {
+  let batch: ColumnRow[] = [];
+  let bytes = 0;
+  const flush = async () => {
+    if (batch.length > 0) await db.insertInto('io_coefficient_columns').values(batch).execute();
+    batch = [];
+    bytes = 0;
+  };
+  for (let col = 0; col < matrix.size; col += 1) {
+    const { rows, values } = matrix.columnEntries(col);
+    if (rows.length === 0) continue;
+    batch.push({ model_id: modelId, col_idx: col, row_idx: encodeRows(rows), value: encodeValues(values) });
+    bytes += rows.length * 12;
+    if (bytes >= INSERT_BYTES) await flush();
+  }
+  await flush();
+}
+
+/** Inserts the coefficients of a new model given as coordinates (the demo seed). */
 export async function insertCoefficients(
   db: Kysely<Tables>,
   modelId: number,
@@ -183,15 +281,7 @@ export async function insertCoefficients(
   colIdx: ArrayLike<number>,
   values: ArrayLike<number>,
 ): Promise<void> {
-  for (let start = 0; start < values.length; start += INSERT_CHUNK) {
-    const end = Math.min(start + INSERT_CHUNK, values.length);
-    await sql`insert into io_coefficients (model_id, row_idx, col_idx, value)
-      select ${modelId}, r, k, v
-      from unnest(${slice(rowIdx, start, end)}::int4[], ${slice(colIdx, start, end)}::int4[],
-                  ${slice(values, start, end)}::float8[]) as t(r, k, v)`.execute(db);
-  }
-}
-
-function slice(values: ArrayLike<number>, start: number, end: number): number[] {
-  return Array.prototype.slice.call(values, start, end) as number[];
+  const model = await db.selectFrom('io_models').select(['countries', 'sector_codes']).where('id', '=', modelId).executeTakeFirstOrThrow();
+  const size = model.countries.length * model.sector_codes.length;
+  await insertColumns(db, modelId, CoefficientMatrix.fromCoordinates(size, rowIdx, colIdx, values));
 }

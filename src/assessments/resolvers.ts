@@ -100,7 +100,8 @@ function assessment(
   const { country, sector } = pair;
   return ctx.fieldCache.resolve('assessment', { model, country, sector }, async () => {
     const table = await requireTable(ctx, model);
-    return assess(table, indexIn(labelsOfTable(table), pair, argument));
+    const col = indexIn(labelsOfTable(table), pair, argument);
+    return assess(table, col, await ctx.loaders.assessments.leontiefColumn.load({ table, col }));
   });
 }
 

@@ -30,9 +30,9 @@ export interface AssessmentResult {
 }
 
 /**
- * One model's coefficients as read in one statement, with the labels of its rows and columns. Index of a
- * country-sector = countryIndex * sectorCount + sectorIndex. Built per request, so its cached LU factorization
- * never outlives the request that read the coefficients.
+ * One model's coefficients with the labels of its rows and columns, read from one snapshot. Index of a
+ * country-sector = countryIndex * sectorCount + sectorIndex. Kept by the repository per model id and version (every
+ * write bumps the version), so the solver the matrix caches is built once per version of the coefficients.
  */
 export interface IoTable {
   model: string;

@@ -2,10 +2,12 @@
 import { Migrator, type Kysely, type Migration } from 'kysely';
 import * as initial from './migrations/0001_initial.js';
 import * as datasetOrderIndexes from './migrations/0002_dataset_order_indexes.js';
+import * as ioCoefficientColumns from './migrations/0003_io_coefficient_columns.js';
 
 const migrations: Record<string, Migration> = {
   '0001_initial': initial,
   '0002_dataset_order_indexes': datasetOrderIndexes,
+  '0003_io_coefficient_columns': ioCoefficientColumns,
 };
 
 export async function migrateToLatest(db: Kysely<any>): Promise<void> {

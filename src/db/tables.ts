@@ -71,14 +71,19 @@ export interface IoModelsTable {
   sector_codes: string[];
   sector_names: string[];
   updated_at: UpdatedAt;
+  /** Bumped by every write of the model's labels or coefficients. */
+  version: Generated<number>;
 }
 
-/** Sparse: only non-zero coefficients are stored. Index = countryIndex * sectorCount + sectorIndex. */
-export interface IoCoefficientsTable {
+/**
+ * One column of a model's coefficient matrix, sparse: the rows of its non-zeros (int4) and their values (float8),
+ * packed big-endian in row order. Index = countryIndex * sectorCount + sectorIndex. See assessments/column-codec.ts.
+ */
+export interface IoCoefficientColumnsTable {
   model_id: number;
-  row_idx: number;
   col_idx: number;
-  value: number;
+  row_idx: Uint8Array;
+  value: Uint8Array;
 }
 
 export interface Tables {
@@ -87,7 +92,7 @@ export interface Tables {
   model_runs: ModelRunsTable;
   feature_importances: FeatureImportancesTable;
   io_models: IoModelsTable;
-  io_coefficients: IoCoefficientsTable;
+  io_coefficient_columns: IoCoefficientColumnsTable;
 }
 
 export type DatasetRow = Selectable<DatasetsTable>;

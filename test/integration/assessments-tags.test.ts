@@ -34,8 +34,7 @@ describe.each(databaseChoices(postgresUp))('assessment cache tags on %s', (datab
       invalidate: async (tags) => {
         // What a reader would see at this moment: the write must already be committed.
         const [table] = await repos.assessments.findTablesByNames(['OECD_ICIO']);
-        const at = table.rowIdx.findIndex((row, k) => row === 0 && table.colIdx[k] === 1);
-        invalidated.push({ tags: [...tags], coefficientAtInvalidation: at < 0 ? 0 : table.values[at] });
+        invalidated.push({ tags: [...tags], coefficientAtInvalidation: table.matrix.get(0, 1) });
       },
     });
     const response = await apollo.executeOperation({ query }, { contextValue: ctx });

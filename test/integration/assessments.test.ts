@@ -56,10 +56,19 @@ describe.each(databaseChoices(postgresUp))('assessments on %s', (database) => {
 
   /** Stored coefficients of a model, straight from the table, to pick stored and unstored pairs. */
   async function storedCells(model: string): Promise<Map<string, number>> {
+    // Each stored column unpacked in SQL (int4 and float8 big-endian, as column-codec.ts writes them).
     const rows = await sql<{ row_idx: number; col_idx: number; value: number }>`
-      select c.row_idx, c.col_idx, c.value from io_coefficients c join io_models m on m.id = c.model_id
+      select ('x' || encode(substring(c.row_idx from 4 * k + 1 for 4), 'hex'))::bit(32)::int4 as row_idx, c.col_idx,
+             c.value as packed, k
+      from io_coefficient_columns c join io_models m on m.id = c.model_id,
+           generate_series(0, length(c.row_idx) / 4 - 1) as k
       where m.name = ${model}`.execute(t.app.database.db);
-    return new Map(rows.rows.map((row) => [`${row.row_idx},${row.col_idx}`, row.value]));
+    const cells = new Map<string, number>();
+    for (const row of rows.rows as unknown as { row_idx: number; col_idx: number; packed: Uint8Array; k: number }[]) {
+      const view = new DataView(row.packed.buffer, row.packed.byteOffset, row.packed.byteLength);
+      cells.set(`${row.row_idx},${row.col_idx}`, view.getFloat64(row.k * 8, false));
+    }
+    return cells;
   }
   const labelOf = (index: number) => pair(COUNTRIES[Math.floor(index / SECTORS.length)], SECTORS[index % SECTORS.length]);
 

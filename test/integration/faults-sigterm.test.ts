@@ -98,7 +98,7 @@ describe.skipIf(!postgresUp)('SIGTERM under load', () => {
 
       // Hold the coefficients table: the mutation and the coefficient reads below block inside their statements.
       await admin.query('begin');
-      await admin.query('lock table io_coefficients in access exclusive mode');
+      await admin.query('lock table io_coefficient_columns in access exclusive mode');
       const mutation = attempt(
         origin,
         post('mutation($m: String!, $c: [CoefficientChangeInput!]!) { updateCoefficients(model: $m, changes: $c) { changed } }', {
@@ -173,8 +173,12 @@ describe.skipIf(!postgresUp)('SIGTERM under load', () => {
         const row = model.countries.indexOf(change.from.country) * model.sectors.length + model.sectors.findIndex((s) => s.code === change.from.sector);
         const col = model.countries.indexOf(change.to.country) * model.sectors.length + model.sectors.findIndex((s) => s.code === change.to.sector);
         expect(row).toBeLessThan(size);
-        const stored = await admin.query('select value from io_coefficients where model_id = $1 and row_idx = $2 and col_idx = $3', [modelId, row, col]);
-        expect(Number(stored.rows[0]?.value), `change ${i}`).toBeCloseTo(change.value, 10);
+        const stored = await admin.query('select row_idx, value from io_coefficient_columns where model_id = $1 and col_idx = $2', [modelId, col]);
+        const rows: Buffer = stored.rows[0].row_idx;
+        const values: Buffer = stored.rows[0].value;
+        const at = Array.from({ length: rows.length / 4 }, (_, k) => rows.readInt32BE(4 * k)).indexOf(row);
+        expect(at, `change ${i}`).toBeGreaterThanOrEqual(0);
+        expect(values.readDoubleBE(8 * at), `change ${i}`).toBeCloseTo(change.value, 10);
       }
       const dataset = await admin.query('select name from datasets where id = 1');
       expect(dataset.rows[0].name).not.toBe('sent after SIGTERM');

@@ -107,7 +107,8 @@ describe('parseIoCsv', () => {
 
   it('rejects a header without an empty first cell', () => {
     expect(problemsOf(GOOD.replace(/^,/, 'label,'))).toEqual([
-      'line 1, column 1: the header must start with an empty cell, got "label"',
+      'line 1, column 1: the header must start with an empty cell, got "label" (an OECD ICIO table is recognised by its ' +
+        'final-demand and OUT columns; --format icio reads it as one)',
     ]);
   });
 

@@ -1,7 +1,7 @@
 // The input-output arithmetic against tables solved by hand, and the solver against the seeded 600 x 600 matrix.
 import { describe, expect, it } from 'vitest';
 import { assess, riskLevel, riskScore } from '../../src/assessments/assessment.js';
-import { CoefficientMatrix } from '../../src/assessments/leontief.js';
+import { CoefficientMatrix, DENSE_LU_MAX_SIZE, KrylovLeontiefSolver } from '../../src/assessments/leontief.js';
 import { COUNTRIES, SECTORS } from '../../src/assessments/catalog.js';
 import { DEMO_MODELS, generateCoefficients } from '../../src/assessments/seed.js';
 import type { IoTable } from '../../src/assessments/types.js';
@@ -298,6 +298,25 @@ describe('the seeded 30 x 20 demo matrix (600 x 600)', () => {
     expect(worst).toBeLessThan(1e-9);
   });
 
+  it('gives the previous engine’s numbers: tier totals as products with A, and the iterative solve as the LU', () => {
+    const { matrix } = io;
+    const sum = (v: Float64Array) => v.reduce((a, b) => a + b, 0);
+    const krylov = new KrylovLeontiefSolver(matrix, sectors.length);
+    const lu = matrix.leontief();
+    for (let col = 0; col < 600; col += 37) {
+      // The previous engine summed A (A e) and A (A (A e)); the engine now takes them from precomputed column sums.
+      const first = matrix.column(col);
+      const second = matrix.multiply(first);
+      const third = matrix.multiply(second);
+      const tiers = assess(io, col).exposureByTier;
+      expect(Math.abs(tiers.second - sum(second))).toBeLessThan(1e-12);
+      expect(Math.abs(tiers.third - sum(third))).toBeLessThan(1e-12);
+      const x = krylov.solveUnit(col);
+      const exact = lu.solveUnit(col);
+      for (let i = 0; i < 600; i += 1) expect(Math.abs(x[i] - exact[i])).toBeLessThan(1e-9);
+    }
+  });
+
   it('gives every column consistent numbers: tiers sum to the total, shares sum to 1, HHI and score in range', () => {
     for (let col = 0; col < 600; col += 7) {
       const result = assess(io, col);
@@ -324,5 +343,72 @@ describe('the seeded 30 x 20 demo matrix (600 x 600)', () => {
   it('differs between the two demo models', () => {
     const other = generateCoefficients(30, 20, new Random(20_261_121), DEMO_MODELS[1]);
     expect(other.values).not.toEqual(generated.values);
+  });
+});
+
+describe('the iterative Leontief solver (used above DENSE_LU_MAX_SIZE)', () => {
+  // An ICIO-like matrix: 40 countries x 10 sectors, dense domestic blocks, ~45% of foreign cells non-zero, column
+  // sums ~0.5, solved both ways.
+  const countries = 40;
+  const sectors = 10;
+  const n = countries * sectors;
+  const random = new Random(11);
+  const rows: number[] = [];
+  const cols: number[] = [];
+  const values: number[] = [];
+  for (let j = 0; j < n; j += 1) {
+    for (let i = 0; i < n; i += 1) {
+      const domestic = Math.floor(i / sectors) === Math.floor(j / sectors);
+      if (!domestic && random.next() > 0.45) continue;
+      rows.push(i);
+      cols.push(j);
+      values.push(random.next() * (domestic ? 0.6 / sectors : 0.4 / (0.45 * (n - sectors))));
+    }
+  }
+  const matrix = CoefficientMatrix.fromCoordinates(n, rows, cols, values);
+
+  it('solves (I - A) x = e_j to a relative residual below 1e-9, with the numbers of the dense LU', () => {
+    const solver = new KrylovLeontiefSolver(matrix, sectors);
+    const lu = matrix.leontief();
+    for (const col of [0, 7, 123, n - 1]) {
+      const x = solver.solveUnit(col);
+      const residual = matrix.multiply(x).map((ax, i) => x[i] - ax - (i === col ? 1 : 0));
+      expect(Math.hypot(...residual)).toBeLessThanOrEqual(1e-9);
+      const exact = lu.solveUnit(col);
+      for (let i = 0; i < n; i += 1) expect(Math.abs(x[i] - exact[i])).toBeLessThanOrEqual(1e-9);
+    }
+  });
+
+  it('solves several columns together to the same residual and numbers as one at a time', () => {
+    const solver = new KrylovLeontiefSolver(matrix, sectors);
+    const lu = matrix.leontief();
+    const cols = [3, 3, 50, 199, 200, n - 1];
+    const together = solver.solveUnits(cols);
+    expect(together).toHaveLength(cols.length);
+    cols.forEach((col, r) => {
+      const x = together[r];
+      const residual = matrix.multiply(x).map((ax, i) => x[i] - ax - (i === col ? 1 : 0));
+      expect(Math.hypot(...residual)).toBeLessThanOrEqual(1e-9);
+      const exact = lu.solveUnit(col);
+      for (let i = 0; i < n; i += 1) expect(Math.abs(x[i] - exact[i])).toBeLessThanOrEqual(1e-9);
+    });
+  });
+
+  it('is what the engine picks above the dense size, and the assessment then has the LU’s numbers', () => {
+    expect(DENSE_LU_MAX_SIZE).toBeLessThan(3_500);
+    const countryCodes = Array.from({ length: countries }, (_, c) => `C${c}`);
+    const sectorCodes = Array.from({ length: sectors }, (_, s) => `S${s}`);
+    const table: IoTable = { model: 'GEN', countries: countryCodes, sectorCodes, matrix };
+    const viaLu = assess(table, 42);
+    const iterative = CoefficientMatrix.fromCoordinates(n, rows, cols, values);
+    // Force the iterative path on a small matrix: the solver is chosen once per matrix and cached on it.
+    (iterative as unknown as { solver: unknown }).solver = new KrylovLeontiefSolver(iterative, sectors);
+    const viaKrylov = assess({ ...table, matrix: iterative }, 42);
+    expect(viaKrylov.outputMultiplier).toBeCloseTo(viaLu.outputMultiplier, 9);
+    expect(viaKrylov.foreignShare).toBeCloseTo(viaLu.foreignShare, 9);
+    expect(viaKrylov.supplierCountryHhi).toBeCloseTo(viaLu.supplierCountryHhi, 6);
+    expect(viaKrylov.suppliers.slice(0, 10).map((s) => `${s.country}_${s.sector}`)).toEqual(
+      viaLu.suppliers.slice(0, 10).map((s) => `${s.country}_${s.sector}`),
+    );
   });
 });
