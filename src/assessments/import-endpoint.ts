@@ -22,7 +22,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Invalidate } from '../cache/field-cache.js';
 import type { Database } from '../db/database.js';
 import { isAdminAuthorization } from '../graphql/admin.js';
-import { sendGraphqlError } from '../http/replies.js';
+import { sendEndpointError } from '../http/replies.js';
 import type { Logger } from '../log.js';
 import { runImport } from './import.js';
 
@@ -67,12 +67,12 @@ export function installImportEndpoint(app: FastifyInstance, options: ImportEndpo
       if (verdict !== 'ok') return refuse(reply, verdict);
       const body = request.body;
       if (!(body instanceof Readable)) {
-        return sendGraphqlError(reply, 415, 'BAD_REQUEST', 'Send the CSV file as the request body, with Content-Type: text/csv.');
+        return sendEndpointError(reply, 415, 'BAD_REQUEST', 'Send the CSV file as the request body, with Content-Type: text/csv.');
       }
       const { args, filename, problem } = readParameters(request.query as Record<string, string | string[]>);
       if (problem) {
         body.resume();
-        return sendGraphqlError(reply, 400, 'BAD_USER_INPUT', problem);
+        return sendEndpointError(reply, 400, 'BAD_USER_INPUT', problem);
       }
       const directory = await mkdtemp(path.join(tmpdir(), 'beacon-import-'));
       const file = path.join(directory, filename);
@@ -82,7 +82,7 @@ export function installImportEndpoint(app: FastifyInstance, options: ImportEndpo
         } catch (error) {
           if (error instanceof TooLarge) {
             // The rest of the body is not read: the connection closes after the answer.
-            return sendGraphqlError(reply.header('connection', 'close'), 413, 'PAYLOAD_TOO_LARGE', `The file is larger than the limit of ${maxBytes} bytes.`);
+            return sendEndpointError(reply.header('connection', 'close'), 413, 'PAYLOAD_TOO_LARGE', `The file is larger than the limit of ${maxBytes} bytes.`);
           }
           throw error;
         }
@@ -100,9 +100,9 @@ export function installImportEndpoint(app: FastifyInstance, options: ImportEndpo
           options.logger.info('imported an input-output table through the API', { output: shown(output) });
           return reply.code(200).send({ output: shown(output) });
         }
-        if (code === 2) return sendGraphqlError(reply, 400, 'BAD_USER_INPUT', shown(errors).replace(/^import:io: /, ''));
+        if (code === 2) return sendEndpointError(reply, 400, 'BAD_USER_INPUT', shown(errors).replace(/^import:io: /, ''));
         options.logger.error('an import through the API failed', { output: shown(errors) });
-        return sendGraphqlError(reply, 500, 'INTERNAL_SERVER_ERROR', 'The database failed; nothing was imported.');
+        return sendEndpointError(reply, 500, 'INTERNAL_SERVER_ERROR', 'The database failed; nothing was imported.');
       } finally {
         await rm(directory, { recursive: true, force: true });
       }
@@ -110,10 +110,10 @@ export function installImportEndpoint(app: FastifyInstance, options: ImportEndpo
   });
 }
 
-function refuse(reply: Parameters<typeof sendGraphqlError>[0], verdict: 'unauthenticated' | 'forbidden' | 'unconfigured') {
+function refuse(reply: Parameters<typeof sendEndpointError>[0], verdict: 'unauthenticated' | 'forbidden' | 'unconfigured') {
   switch (verdict) {
     case 'unconfigured':
-      return sendGraphqlError(
+      return sendEndpointError(
         reply,
         403,
         'FORBIDDEN',
@@ -121,9 +121,9 @@ function refuse(reply: Parameters<typeof sendGraphqlError>[0], verdict: 'unauthe
           'or stop it and run the import on its own.',
       );
     case 'unauthenticated':
-      return sendGraphqlError(reply, 401, 'UNAUTHENTICATED', 'Importing needs the admin token: send Authorization: Bearer <ADMIN_TOKEN>.');
+      return sendEndpointError(reply, 401, 'UNAUTHENTICATED', 'Importing needs the admin token: send Authorization: Bearer <ADMIN_TOKEN>.');
     case 'forbidden':
-      return sendGraphqlError(reply, 403, 'FORBIDDEN', 'This credential may not import: send Authorization: Bearer <ADMIN_TOKEN>.');
+      return sendEndpointError(reply, 403, 'FORBIDDEN', 'This credential may not import: send Authorization: Bearer <ADMIN_TOKEN>.');
   }
 }
 

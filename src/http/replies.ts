@@ -23,3 +23,17 @@ export function sendGraphqlError(
     .header('content-type', mediaType)
     .send(graphqlErrorBody(code, message, extensions));
 }
+
+/**
+ * The same error body for an endpoint that is not GraphQL over HTTP (the import upload): the status as given, since
+ * the spec's 200-for-application/json rule is about GraphQL responses, and a failed upload is not one.
+ */
+export function sendEndpointError(
+  reply: FastifyReply,
+  status: number,
+  code: string,
+  message: string,
+  extensions: Record<string, unknown> = {},
+): FastifyReply {
+  return reply.code(status).header('content-type', 'application/json; charset=utf-8').send(graphqlErrorBody(code, message, extensions));
+}
