@@ -70,7 +70,8 @@ export class ChaosCluster {
       this.started.push(app);
     }
     const instances = new Instances(apps, namespace);
-    await instances.subscribed();
+    // Uncached instances (CACHE_ENABLED=false, e.g. to check the judge) have no subscription to wait for.
+    if (env.CACHE_ENABLED !== 'false') await instances.subscribed();
     return instances;
   }
 
