@@ -186,7 +186,6 @@ async function dbStop(): Promise<void> {
     CACHE_MAX_TTL_SECONDS: '1',
     CACHE_STALE_WHILE_REVALIDATE_SECONDS: '0',
     CACHE_STALE_IF_ERROR_SECONDS: '3600',
-    DATABASE_POOL_TIMEOUT_MS: '1000',
   });
   const specs = workload.backgroundReads();
   for (const app of pair.apps) for (const spec of specs) await app.gql(spec.query, spec.variables);

@@ -184,7 +184,6 @@ describe.runIf(postgresUp && redisUp)('issue 9: two instances under load and fau
       CACHE_MAX_TTL_SECONDS: '1',
       CACHE_STALE_WHILE_REVALIDATE_SECONDS: '0',
       CACHE_STALE_IF_ERROR_SECONDS: '3600',
-      DATABASE_POOL_TIMEOUT_MS: '1000',
     });
     const specs = workload.backgroundReads();
     for (const app of shortLived.apps) for (const spec of specs) expect((await app.gql(spec.query, spec.variables)).status).toBe(200);
