@@ -64,7 +64,7 @@ export class ChaosCluster {
       const app = await startTestApp({
         database: 'embedded',
         config: { databaseUrl: this.proxiedUrl },
-        env: { REDIS_URL: this.redis.url, CACHE_NAMESPACE: namespace, DATABASE_POOL_TIMEOUT_MS: '2000', ...env },
+        env: { REDIS_URL: this.redis.url, CACHE_NAMESPACE: namespace, ...env },
       });
       apps.push(app);
       this.started.push(app);
@@ -208,8 +208,9 @@ export interface Sample {
   // Filled by judge():
   stale?: string[];
   judged?: boolean;
-  /** For a stale read: the ack time of the newest write it missed. */
+  /** For a stale read: the ack time of the newest write it missed, and the value that write left. */
   missedAck?: number;
+  expected?: string;
 }
 
 const canonical = (value: unknown) => JSON.stringify(value ?? null);
@@ -288,6 +289,8 @@ export class Ledger {
     for (const sample of samples) {
       sample.stale = [];
       sample.judged = false;
+      sample.missedAck = undefined;
+      sample.expected = undefined;
       if (!sample.ok) continue;
       for (const [key, shown] of sample.values) {
         const list = this.writes.get(key);
@@ -311,6 +314,7 @@ export class Ledger {
         if (!allowed) {
           sample.stale.push(key);
           sample.missedAck = Math.max(sample.missedAck ?? 0, list[last]!.ack);
+          sample.expected ??= list[last]!.value;
         }
       }
     }
@@ -832,7 +836,7 @@ export function describeStale(samples: Sample[], limit = 10): string[] {
     .map(
       (s) =>
         `${s.kind} ${s.name} on instance ${s.instance} (${s.cache}), started ${(s.start - (s.missedAck ?? s.start)).toFixed(1)} ms after the ack of a write it ` +
-        `does not show: ${s.stale!.map((key) => `${key} = ${s.values.get(key)?.slice(0, 120)}`).join('; ')}`,
+        `does not show: ${s.stale!.map((key) => `${key} = ${s.values.get(key)?.slice(0, 120)}`).join('; ')} (expected ${s.expected?.slice(0, 120)})`,
     );
 }
 
