@@ -285,21 +285,28 @@ out(
   ].join('\n'),
 );
 
+const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results');
+mkdirSync(dir, { recursive: true });
+const file = path.join(dir, `chaos-${startedAt.toISOString().replace(/[:.]/g, '').slice(0, 15)}Z.md`);
+/** Written after every scenario, so an interrupted run keeps what it measured. */
+const save = (done: boolean) =>
+  writeFileSync(file, `${report.join('\n')}\n\n## Issue 9 targets${done ? '' : ' (run interrupted)'}\n\n${verdicts.join('\n')}\n`);
+
 cluster = await ChaosCluster.start({ label: 'chaos-bench' });
 try {
   for (const name of chosen) {
     out('');
+    const began = performance.now();
     await run[name]();
+    out(`\n(${name}: ${((performance.now() - began) / 1000).toFixed(0)} s)`);
+    save(false);
   }
 } finally {
   await cluster.close();
 }
 
-out(['', '## Issue 9 targets', '', ...verdicts].join('\n'));
-const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results');
-mkdirSync(dir, { recursive: true });
-const file = path.join(dir, `chaos-${startedAt.toISOString().replace(/[:.]/g, '').slice(0, 15)}Z.md`);
-writeFileSync(file, `${report.join('\n')}\n`);
+console.log(['', '## Issue 9 targets', '', ...verdicts].join('\n'));
+save(true);
 console.log(`\nwritten to ${path.relative(process.cwd(), file)}`);
 // The in-process servers' sockets and timers are closed; make sure nothing left (e.g. a keep-alive) holds the exit.
 process.exit(0);

@@ -10,11 +10,33 @@
 // or a later write's; anything else is a stale read. Writes to one facet are sequential, so the oracle's read after
 // an ack sees exactly that write's state. Reads are judged once the run is over, against the complete ledger.
 import { randomBytes } from 'node:crypto';
-import { createTestDatabase, postGraphql, startTestApp, type TestApp } from './app.js';
+import { createClient } from '@keyv/redis';
+import { createTestDatabase, startTestApp, type GqlResult, type TestApp } from './app.js';
 import { PrivateRedis, uniqueNamespace, waitFor } from './cache.js';
 import { TcpProxy } from '../security/tcp-proxy.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** No request of the harness may hang a run: past this it fails (and is counted as failed). */
+const REQUEST_TIMEOUT_MS = 60_000;
+
+/** One GraphQL POST, as test/helpers/app.ts sends it, but bounded by REQUEST_TIMEOUT_MS. */
+async function postGraphql<T>(url: string, query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}): Promise<GqlResult<T>> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query, variables }),
+    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+  });
+  const text = await response.text();
+  let body: GqlResult<T>['body'];
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = {};
+  }
+  return { status: response.status, headers: response.headers, body, text };
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // The cluster
@@ -111,10 +133,19 @@ export class ChaosCluster {
     const used = Number(/used_memory:(\d+)/.exec(String(await this.redis.command(['INFO', 'memory'])))?.[1] ?? 0);
     const before = await evicted();
     await this.redis.command(['CONFIG', 'SET', 'maxmemory-policy', 'allkeys-lru']);
-    await this.redis.command(['CONFIG', 'SET', 'maxmemory', String(used + 512 * 1024)]);
+    await this.redis.command(['CONFIG', 'SET', 'maxmemory', String(used + 2 * 1024 * 1024)]);
     const filler = 'x'.repeat(4096);
-    for (let i = 0; i < 5_000 && (await evicted()) - before < minEvictions; i += 1) {
-      await this.redis.command(['SET', `chaos-filler:${randomBytes(6).toString('hex')}`, filler]);
+    const client = createClient({ url: this.redis.url });
+    await client.connect();
+    try {
+      for (let i = 0; i < 500 && (await evicted()) - before < minEvictions; i += 1) {
+        // 10 keys (40 KB) at a time, on one connection; a write Redis refuses (OOM) only means it is full.
+        await Promise.all(
+          Array.from({ length: 10 }, () => client.set(`chaos-filler:${randomBytes(6).toString('hex')}`, filler).catch(() => undefined)),
+        );
+      }
+    } finally {
+      client.destroy();
     }
     const count = (await evicted()) - before;
     // Back to no limit, as the rest of a run expects.
