@@ -429,12 +429,12 @@ export class Versions {
     this.failingSince = undefined;
     if (clock < floor) {
       // Redis answered less than it answered before: restarted empty, or a replica that missed writes took over.
-      await this.clockLost(`the clock went back from ${floor} to ${clock}`);
+      await this.clockLost(`the clock went back from ${floor} to ${clock}`, true);
       return;
     }
     if (!Number.isFinite(this.applied)) return; // no baseline yet: every check asks Redis
     if (clock - this.applied > MAX_VERSION_GAP) {
-      await this.clockLost(`the clock jumped from ${this.applied} to ${clock}`);
+      await this.clockLost(`the clock jumped from ${this.applied} to ${clock}`, false);
       return;
     }
     if (clock > this.syncedClock) this.syncedClock = clock;
@@ -609,7 +609,8 @@ export class Versions {
         if (!(this.subscriberLive && this.rebaselines === round)) return;
         const jumped = Number.isFinite(heardUpTo) && clock - heardUpTo > MAX_VERSION_GAP;
         if (clock < floor || jumped) {
-          await this.clockLost(clock < floor ? `the clock went back from ${floor} to ${clock}` : `the clock jumped from ${heardUpTo} to ${clock}`);
+          const wentBack = clock < floor;
+          await this.clockLost(wentBack ? `the clock went back from ${floor} to ${clock}` : `the clock jumped from ${heardUpTo} to ${clock}`, wentBack);
           return;
         }
         this.setBaseline(clock);
@@ -629,11 +630,13 @@ export class Versions {
 
   /**
    * The clock was lost: Redis restarted empty, evicted it, or a replica that missed writes took over. Versions this
-   * instance heard of may be gone from Redis, so nothing computed before is trusted: a new epoch (L1 dropped through
-   * the listeners) and, in Redis, a bump of the tag every entry carries, so older entries there are invalid for every
-   * instance. Recomputation is single-flighted per key (engine.ts).
+   * instance heard of may be gone from Redis, so nothing computed before is trusted here: a new epoch (L1 dropped
+   * through the listeners). Entries in Redis: a clock recreated from the current time (it jumped) comes with every
+   * version either kept or gone, and a gone version key makes its entries invalid (ensureVersionKeys); a clock that
+   * went back may come with versions that went back too, so then the tag every entry carries is bumped, and older
+   * entries there are invalid for every instance. Recomputation is single-flighted per key (engine.ts).
    */
-  private async clockLost(reason: string): Promise<void> {
+  private async clockLost(reason: string, wentBack: boolean): Promise<void> {
     this.clockLosses += 1;
     this.resets += 1;
     this.currentEpoch += 1;
@@ -651,9 +654,11 @@ export class Versions {
     this.releaseSyncWaiters();
     for (const listener of this.resetListeners) listener();
     this.options.logger?.warn('cache clock lost: nothing cached before is trusted', { reason });
-    const version = await this.bumpWithinWriteBudget([ALL_TAG]);
-    if (version === FAILED) this.queueReplay([ALL_TAG]);
-    else this.recordVersions([ALL_TAG], version);
+    if (wentBack) {
+      const version = await this.bumpWithinWriteBudget([ALL_TAG]);
+      if (version === FAILED) this.queueReplay([ALL_TAG]);
+      else this.recordVersions([ALL_TAG], version);
+    }
     await this.rebaseline();
   }
 

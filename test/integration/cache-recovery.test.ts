@@ -34,11 +34,18 @@ describe.runIf(postgresUp && redisUp)('Redis loses things: the cache re-verifies
     expect(result.body.errors).toBeUndefined();
     return description;
   };
-  /** Reads until L1 answers (the first read computes, the second is a hit). */
+  /**
+   * Reads until L1 answers: the first read computes, the next is a hit, unless the previous test's fault is only now
+   * noticed by this instance (a lost clock is noticed at its next read), which voids what that read stored.
+   */
   const warm = async (app: TestApp, id: string) => {
-    await read(app, id);
-    await app.app.cache.settle();
-    expect((await read(app, id)).cache).toBe('HIT-L1');
+    let cache: string | null = null;
+    for (let attempt = 0; attempt < 3 && cache !== 'HIT-L1'; attempt += 1) {
+      await read(app, id);
+      await app.app.cache.settle();
+      cache = (await read(app, id)).cache;
+    }
+    expect(cache).toBe('HIT-L1');
   };
 
   beforeAll(async () => {

@@ -213,7 +213,9 @@ describe.runIf(postgresUp && redisUp)('issue 9: two instances under load and fau
     console.info(`${formatTable('PostgreSQL stopped 4 s (TTL 1 s, stale-if-error 1 h, no stale-while-revalidate)', summarize(samples, phases))}\n${report(samples)}`);
 
     const during = samples.filter((s) => phases.of(s.start) === 'database down');
-    const notStale = during.filter((s) => !s.ok || !['STALE', 'HIT-L1', 'HIT-L2'].includes(s.cache ?? ''));
+    // A MISS that answered is also fine: some answers need no database once in-process data is loaded (an
+    // input-output model's table, kept per model version); what must not happen is a failed read.
+    const notStale = during.filter((s) => !s.ok || !['STALE', 'HIT-L1', 'HIT-L2', 'MISS'].includes(s.cache ?? ''));
     expect(notStale.map((s) => `${s.name} on ${s.instance}: ${s.ok ? s.cache : s.error}`).slice(0, 20)).toEqual([]);
     expect(during.filter((s) => s.cache === 'STALE').length).toBeGreaterThan(0);
     // Recovery: each instance answers from the database again (a MISS, not STALE) within 5 s of its return.
