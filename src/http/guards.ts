@@ -18,6 +18,9 @@ import { isAdminAuthorization } from '../graphql/admin.js';
 import { checkDocumentText, type OperationLimits } from '../graphql/limits/check.js';
 import { LimitCode } from '../graphql/limits/errors.js';
 import type { Logger } from '../log.js';
+import type { Authenticator } from '../auth/authenticator.js';
+import { ANONYMOUS, hasRole, type Principal } from '../auth/principal.js';
+import { installAuthentication, principalOf } from './authentication.js';
 import { clientAddress, trustFunction, type TrustFunction } from './client-address.js';
 import { clientKey, installRateLimit, rateLimitHeaders, type RateLimitOptions, type TokenBuckets } from './rate-limit.js';
 import { sendGraphqlError } from './replies.js';
@@ -32,6 +35,10 @@ export interface HttpGuardOptions {
   /** The trusted reverse proxies (client-address.ts); undefined: the socket's peer is the client. */
   trust?: TrustFunction | undefined;
   logger?: Logger;
+  /** Who is calling (http/authentication.ts); undefined: everyone is anonymous (unit tests of other guards). */
+  authenticator?: Authenticator;
+  /** ANONYMOUS_READS. */
+  anonymousReads?: boolean;
 }
 
 export interface HttpGuards {
@@ -51,7 +58,14 @@ export interface HttpGuards {
    * a raw request (counting it, as the hook does) and the headers an admitted one carries; undefined when rate
    * limiting is off. A refused request is handed to Fastify, whose hook refuses it in the usual words.
    */
-  admitRaw(request: IncomingMessage): { allowed: boolean; headers: Array<[string, string]> } | undefined;
+  /**
+   * For the fast lane: the principal of a raw request when it is known without waiting (no credentials, the admin
+   * token, or a credential verified within the cache TTL) and may read; undefined: the full path decides.
+   */
+  peekPrincipal(request: IncomingMessage): Principal | undefined;
+  /** Whether this caller may see the cache explain (x-beacon-cache-debug): admins, or anyone outside production. */
+  debugAllowed(principal: Principal): boolean;
+  admitRaw(request: IncomingMessage, principal: Principal): { allowed: boolean; headers: Array<[string, string]> } | undefined;
 }
 
 /** The operation took longer than OPERATION_TIMEOUT_MS; answered as 504 TIMEOUT. */
@@ -67,7 +81,24 @@ export function createHttpGuards(options: HttpGuardOptions): HttpGuards {
   return {
     trust: options.trust,
     install(app) {
-      // The rate limit is the first onRequest hook: an over-limit client costs a map lookup, nothing more.
+      // Authentication first (a cached verification is a map lookup), so that the rate limit counts verified
+      // principals; then the rate limit: an over-limit client costs a map lookup more, nothing else.
+      if (options.authenticator) {
+        const rate = options.rateLimit;
+        installAuthentication(app, {
+          authenticator: options.authenticator,
+          anonymousReads: options.anonymousReads ?? true,
+          chargeRefusal(request, reply) {
+            if (!buckets) return true;
+            const admission = buckets.take(clientKey(undefined, request.ip));
+            if (admission.allowed) return true;
+            const retryAfter = Math.max(1, Math.ceil(admission.retryAfterMs / 1000));
+            reply.header('retry-after', String(retryAfter));
+            sendGraphqlError(reply, 429, 'RATE_LIMITED', `Too many requests: this client may make ${rate.perMinute} requests per minute (bursts of ${rate.burst}). Retry in ${retryAfter} s.`, { retryAfterSeconds: retryAfter });
+            return false;
+          },
+        });
+      }
       buckets = installRateLimit(app, options.rateLimit);
       installErrorShapes(app, options);
       installStrictJsonParser(app);
@@ -75,14 +106,26 @@ export function createHttpGuards(options: HttpGuardOptions): HttpGuards {
       installOperationCheck(app, options.limits);
     },
     graphiqlAllowed(request) {
-      return !options.production || isAdminAuthorization(request.headers.authorization, options.adminToken);
+      if (!options.production || isAdminAuthorization(request.headers.authorization, options.adminToken)) return true;
+      const principal = principalOf(request.raw);
+      return principal !== undefined && hasRole(principal, 'admin');
     },
     withDeadline(work) {
       return withDeadline(work, options.operationTimeoutMs);
     },
-    admitRaw(request) {
+    debugAllowed(principal) {
+      return !options.production || hasRole(principal, 'admin');
+    },
+    peekPrincipal(request) {
+      if (!options.authenticator) return ANONYMOUS;
+      const found = options.authenticator.peek(request.headers.authorization);
+      if (found === undefined || found === 'invalid') return undefined;
+      if (found.kind === 'anonymous' && !(options.anonymousReads ?? true)) return undefined;
+      return found;
+    },
+    admitRaw(request, principal) {
       if (!buckets) return undefined;
-      const admission = buckets.take(clientKey({ headers: request.headers, ip: clientAddress(request, options.trust) }));
+      const admission = buckets.take(clientKey(principal, clientAddress(request, options.trust)));
       return { allowed: admission.allowed, headers: admission.allowed ? rateLimitHeaders(options.rateLimit, admission) : [] };
     },
   };
@@ -263,5 +306,6 @@ export function httpGuardOptions(config: Config, logger?: Logger): HttpGuardOpti
     limits: config.limits,
     trust: trustFunction(config.limits.trustProxy),
     logger,
+    anonymousReads: config.auth.anonymousReads,
   };
 }

@@ -11,6 +11,8 @@ import type { RequestContext, Services } from '../graphql/context.js';
 import { createRequestContext } from '../graphql/context.js';
 import { ErrorCode } from '../graphql/errors.js';
 import { requestIdOf } from '../observability/request-context.js';
+import { ANONYMOUS, visibilityScope, type Principal } from '../auth/principal.js';
+import { principalOf } from './authentication.js';
 import { FastLane, type FastLaneOptions } from './fast-lane.js';
 import { createAssetStore, GRAPHIQL_ASSET_PREFIX, graphiqlPage } from './graphiql.js';
 import type { HttpGuards } from './guards.js';
@@ -48,7 +50,7 @@ export function createHttpServer({
 }: HttpOptions): FastifyInstance {
   const fastLane =
     responseCache && fast
-      ? new FastLane({ cache: responseCache, bodyLimitBytes, admit: (request) => guards.admitRaw(request), ...observability?.fastLane })
+      ? new FastLane({ cache: responseCache, bodyLimitBytes, admit: (request, principal) => guards.admitRaw(request, principal), principal: (request) => guards.peekPrincipal(request), ...observability?.fastLane })
       : undefined;
   const app = Fastify({
     bodyLimit: bodyLimitBytes,
@@ -103,9 +105,17 @@ export function createHttpServer({
       if (request.method === 'GET' && wantsGraphiql(request) && guards.graphiqlAllowed(request)) {
         return reply.header('content-type', 'text/html; charset=utf-8').send(page);
       }
-      const execute = (cacheState?: RequestCacheState) => guards.withDeadline(() => executeGraphql(apollo, services, request, cacheState));
+      const principal = principalOf(request.raw) ?? ANONYMOUS;
+      const execute = (cacheState?: RequestCacheState) => guards.withDeadline(() => executeGraphql(apollo, services, request, cacheState, principal));
       if (!responseCache) return send(reply, passThrough(await execute()));
-      const cacheRequest = { method: request.method, headers: request.headers, query: request.query as Record<string, unknown>, body: request.body };
+      const cacheRequest = {
+        method: request.method,
+        headers: request.headers,
+        query: request.query as Record<string, unknown>,
+        body: request.body,
+        scope: visibilityScope(principal),
+        debugAllowed: guards.debugAllowed(principal),
+      };
       return send(reply, await responseCache.handle(cacheRequest, execute, fastLane?.handedOn(request.raw)));
     },
   });
@@ -138,6 +148,7 @@ async function executeGraphql(
   services: Services,
   request: FastifyRequest,
   cacheState: RequestCacheState | undefined,
+  principal: Principal,
 ): Promise<ExecutedResponse> {
   const headers = new HeaderMap();
   for (const [name, value] of Object.entries(request.headers)) {
@@ -152,7 +163,7 @@ async function executeGraphql(
   };
   const response = await apollo.executeHTTPGraphQLRequest({
     httpGraphQLRequest,
-    context: async () => createRequestContext(services, cacheState),
+    context: async () => createRequestContext(services, cacheState, principal),
   });
   return { status: response.status ?? 200, headers: [...response.headers], body: response.body };
 }
