@@ -6,12 +6,7 @@ import { ApiKeyRepository } from '../../src/auth/api-keys.js';
 import { PRIVATE_CATEGORY } from '../../src/datasets/team-seed.js';
 import { ADMIN_AUTH, startTestApp, TEST_SEED, type TestApp } from '../helpers/app.js';
 import { postgresUp } from '../helpers/services.js';
-import { databaseFingerprint } from './helpers.js';
-
-/** Text that only a response holding `team`'s data can contain. */
-export function teamMarkers(team: string): RegExp {
-  return new RegExp(`${team[0]!.toUpperCase()}${team.slice(1)} team|${team}-classifier|Private to the ${team} team|${team}_amount|${team}-secret`);
-}
+import { databaseFingerprint, teamMarkers } from './helpers.js';
 
 describe.skipIf(!postgresUp)('team-private data', () => {
   let t: TestApp;
