@@ -1,6 +1,7 @@
 // Operation limits and rate limiting through HTTP: each limit is configurable and enforced at its bound, every
 // rejection happens before a single SQL statement, and the fragment bomb that freezes a vanilla server is turned
 // away in milliseconds.
+import { ApiKeyRepository } from '../../src/auth/api-keys.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { postgresUp } from '../helpers/services.js';
@@ -183,17 +184,30 @@ describe.skipIf(!postgresUp)('rate limiting', () => {
     expect((await query()).status).toBe(200);
   });
 
-  it('counts a bearer token as its own client, and never limits health probes or /metrics', async () => {
+  it('counts a verified principal as its own client, and never limits health probes or /metrics', async () => {
+    const { key } = await new ApiKeyRepository(t.app.database.db).create({ role: 'reader', team: 'risk' });
     await pause(400);
     for (let i = 0; i < 3; i++) await query();
     expect((await query()).status).toBe(429);
-    expect((await query({ authorization: 'Bearer token-of-another-client' })).status).toBe(200);
+    expect((await query({ authorization: `Bearer ${key}` })).status).toBe(200);
     for (const path of ['/health', '/health/live', '/health/ready', '/metrics']) {
       for (let i = 0; i < 5; i++) {
         const probe = await fetch(`${origin}${path}`);
         expect(probe.status, path).toBe(200);
       }
     }
+  });
+
+  it('refuses an unknown or malformed token with 401 before it gets a bucket: inventing one per request buys nothing', async () => {
+    await pause(400);
+    const invented = (i: number) => ({ authorization: `Bearer bk_${String(i).padStart(16, 'A')}_${'B'.repeat(43)}` });
+    // Each refusal spends the address's tokens, as any request from it would.
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push((await query(invented(i))).status);
+    expect(statuses).toEqual([401, 401, 401]);
+    expect((await query(invented(3))).status).toBe(429);
+    expect((await query({ authorization: 'Bearer made-up' })).status).toBe(429);
+    expect((await query()).status).toBe(429);
   });
 
   it('ignores X-Forwarded-For when no proxy is trusted: a client cannot pick a fresh bucket', async () => {
