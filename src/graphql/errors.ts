@@ -79,6 +79,10 @@ export type ErrorLogger = (error: unknown) => void;
 export function createErrorFormatter(logInternal: ErrorLogger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const code = formatted.extensions?.code;
+    // Apollo raises this one without a code; it is the client's mistake (the HTTP layer answers it first).
+    if (code === undefined && formatted.message === 'provided sha does not match query') {
+      return { message: 'extensions.persistedQuery.sha256Hash is not the SHA-256 of the query text.', extensions: { code: ErrorCode.PERSISTED_QUERY_HASH_MISMATCH } };
+    }
     const original = unwrapResolverError(error);
     const raisedOnPurpose = original instanceof GraphQLError && original.extensions?.code === code;
     if (typeof code === 'string' && CLIENT_FACING.has(code) && (raisedOnPurpose || !isResolverError(error))) {

@@ -9,6 +9,7 @@
 //     Apollo's parser or its validation see it;
 //   - the per-operation deadline around Apollo (`withDeadline`);
 //   - the GraphiQL page only where introspection is allowed (production: admin token).
+import { createHash } from 'node:crypto';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import { LRUCache } from 'lru-cache';
@@ -16,7 +17,9 @@ import type { Config } from '../config.js';
 import { runWithDeadline } from '../db/deadline.js';
 import { isAdminAuthorization } from '../graphql/admin.js';
 import { checkDocumentText, type OperationLimits } from '../graphql/limits/check.js';
+import { ErrorCode } from '../graphql/errors.js';
 import { LimitCode } from '../graphql/limits/errors.js';
+import { variablesViolation } from '../graphql/limits/variables.js';
 import type { Logger } from '../log.js';
 import type { Authenticator } from '../auth/authenticator.js';
 import { ANONYMOUS, hasRole, type Principal } from '../auth/principal.js';
@@ -103,7 +106,7 @@ export function createHttpGuards(options: HttpGuardOptions): HttpGuards {
       installErrorShapes(app, options);
       installStrictJsonParser(app);
       installUrlCheck(app);
-      installOperationCheck(app, options.limits);
+      installOperationCheck(app, options.limits, options.logger);
     },
     graphiqlAllowed(request) {
       if (!options.production || isAdminAuthorization(request.headers.authorization, options.adminToken)) return true;
@@ -244,7 +247,7 @@ const MAX_REMEMBERED_DOCUMENTS = 2_000;
 const MAX_REMEMBERED_LENGTH = 20_000;
 
 /** Checks the document of every /graphql request (POST body or GET query string) once the body is read. */
-function installOperationCheck(app: FastifyInstance, limits: OperationLimits): void {
+function installOperationCheck(app: FastifyInstance, limits: OperationLimits, logger: Logger | undefined): void {
   const passed = new LRUCache<string, true>({ max: MAX_REMEMBERED_DOCUMENTS });
   app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
     if (request.routeOptions.url !== '/graphql') return;
@@ -255,7 +258,21 @@ function installOperationCheck(app: FastifyInstance, limits: OperationLimits): v
       const malformed = malformedBody(request.body);
       if (malformed) return sendGraphqlError(reply, 400, 'BAD_REQUEST', malformed);
     }
-    const source = params && typeof params === 'object' && !Array.isArray(params) ? (params as { query?: unknown }).query : undefined;
+    const record = isRecord(params) ? params : undefined;
+    // Variables before anything walks them (the response cache's key, the cost, coercion): limits/variables.ts.
+    const variables = request.method === 'GET' ? parsedQueryVariables(record?.variables) : record?.variables;
+    const tooLarge = variablesViolation(variables);
+    if (tooLarge) {
+      const { http: _http, code, ...details } = tooLarge.extensions;
+      return sendGraphqlError(reply, 400, String(code), tooLarge.message, details);
+    }
+    const mismatch = persistedQueryMismatch(record);
+    if (mismatch) {
+      // The client's mistake, not the server's: logged below error level.
+      logger?.debug('persisted query hash mismatch', { url: request.url.split('?', 1)[0] });
+      return sendGraphqlError(reply, 400, ErrorCode.PERSISTED_QUERY_HASH_MISMATCH, mismatch);
+    }
+    const source = record ? record.query : undefined;
     // Anything else (no query, a batch, a persisted-query hash) is Apollo's to accept or refuse.
     if (typeof source !== 'string' || passed.has(source)) return;
     const violation = checkDocumentText(source, limits);
@@ -266,6 +283,36 @@ function installOperationCheck(app: FastifyInstance, limits: OperationLimits): v
     const { http: _http, code, ...details } = violation.extensions;
     return sendGraphqlError(reply, 400, String(code), violation.message, details);
   });
+}
+
+/** A GET request's `variables` parameter, parsed (undefined when absent or not JSON: Apollo reports that). */
+function parsedQueryVariables(value: unknown): unknown {
+  if (typeof value !== 'string' || value === '') return undefined;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Why a request's persisted-query hash does not name its query text (the message to answer with), or undefined.
+ * Apollo would answer the same with no error code, which our error masking turned into an internal error.
+ */
+function persistedQueryMismatch(params: Record<string, unknown> | undefined): string | undefined {
+  if (!params || typeof params.query !== 'string') return undefined;
+  let extensions = params.extensions;
+  if (typeof extensions === 'string') {
+    try {
+      extensions = JSON.parse(extensions);
+    } catch {
+      return undefined;
+    }
+  }
+  const hash = isRecord(extensions) && isRecord(extensions.persistedQuery) ? extensions.persistedQuery.sha256Hash : undefined;
+  if (typeof hash !== 'string') return undefined;
+  if (createHash('sha256').update(params.query).digest('hex') === hash.toLowerCase()) return undefined;
+  return 'extensions.persistedQuery.sha256Hash is not the SHA-256 of the query text: send the hash of exactly this query.';
 }
 
 /**
