@@ -4,9 +4,9 @@
 // price is a bounded delay: a revoked key keeps working on an instance for at most the TTL after revocation (the
 // keys CLI also publishes the revocation over Redis, which cuts that to milliseconds where Redis is up).
 // Failures are cached too, so a client repeating a bad token costs nothing more than a good one.
-import { createHash } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
-import { isAdminAuthorization, bearerToken } from '../graphql/admin.js';
+import { bearerToken } from '../graphql/admin.js';
 import type { ApiKeyRepository } from './api-keys.js';
 import { parseApiKey } from './api-keys.js';
 import { JwtVerifier } from './jwt.js';
@@ -35,9 +35,12 @@ interface Remembered {
 export class Authenticator {
   private readonly cache: LRUCache<string, Remembered>;
   private readonly now: () => number;
+  /** The ADMIN_TOKEN's digest, compared in constant time with each token's (whose digest is also its cache key). */
+  private readonly adminDigest: Buffer | undefined;
 
   constructor(private readonly options: AuthenticatorOptions) {
     this.now = options.now ?? Date.now;
+    this.adminDigest = options.adminToken ? digest(options.adminToken) : undefined;
     this.cache = new LRUCache<string, Remembered>({
       max: options.cacheMax ?? 10_000,
       ttl: Math.max(1, options.cacheTtlMs),
@@ -56,8 +59,10 @@ export class Authenticator {
     if (authorization === undefined) return ANONYMOUS;
     const token = bearerToken(authorization);
     if (token === undefined) return 'invalid';
-    if (this.options.adminToken && isAdminAuthorization(authorization, this.options.adminToken)) return ADMIN_TOKEN_PRINCIPAL;
-    const remembered = this.cache.get(digest(token));
+    // One SHA-256 per request: the same digest checks the admin token and keys the cache.
+    const hashed = digest(token);
+    if (this.adminDigest && timingSafeEqual(hashed, this.adminDigest)) return ADMIN_TOKEN_PRINCIPAL;
+    const remembered = this.cache.get(hashed.toString('base64url'));
     if (remembered === undefined) return undefined;
     return remembered.principal ?? 'invalid';
   }
@@ -77,7 +82,7 @@ export class Authenticator {
       // A token is trusted no longer than it is valid.
       if (verified?.expiresAt !== undefined) ttl = Math.min(ttl, verified.expiresAt - this.now());
     }
-    if (ttl > 0) this.cache.set(digest(token), { principal, keyId }, { ttl });
+    if (ttl > 0) this.cache.set(digest(token).toString('base64url'), { principal, keyId }, { ttl });
     return principal ?? 'invalid';
   }
 
@@ -91,6 +96,6 @@ export class Authenticator {
   }
 }
 
-function digest(token: string): string {
-  return createHash('sha256').update(token).digest('base64url');
+function digest(token: string): Buffer {
+  return createHash('sha256').update(token).digest();
 }

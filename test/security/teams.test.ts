@@ -1,6 +1,8 @@
 // Team-private data: a caller sees public data and its own team's, and nothing of another team: not in lists, counts,
 // categories, rankings, comparisons, topUpdatedDatasets, by id, through a write (NOT_FOUND, never FORBIDDEN), in the
 // ETag, or in the cache explain. Demo data: teams `risk` and `growth`, two private datasets each, with runs.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiKeyRepository } from '../../src/auth/api-keys.js';
 import { PRIVATE_CATEGORY } from '../../src/datasets/team-seed.js';
@@ -136,5 +138,23 @@ describe.skipIf(!postgresUp)('team-private data', () => {
     expect(other.headers.get('x-beacon-cache')).toBe('HIT-L1');
     const admin = await t.gql(query, undefined, ADMIN_AUTH);
     expect(admin.headers.get('x-beacon-cache')).toBe('MISS');
+  });
+
+  it('answers the examples of docs/security.md as the page says', async () => {
+    const page = readFileSync(path.resolve('docs/security.md'), 'utf8');
+    const query = /```graphql\n([\s\S]*?)```/.exec(page)![1]!;
+    const anonymous = (await t.gql(query)).body.data;
+    expect(anonymous.datasets.totalCount).toBe(TEST_SEED.datasets);
+    expect(anonymous.categories.map((c: { name: string }) => c.name)).not.toContain(PRIVATE_CATEGORY);
+    const risk = (await t.gql(query, undefined, auth['risk-reader'])).body.data;
+    expect(risk.datasets.totalCount).toBe(TEST_SEED.datasets + 2);
+    expect(risk.categories).toContainEqual({ name: PRIVATE_CATEGORY, datasetCount: 1 });
+    expect(risk.topUpdatedDatasets.slice(0, 2).every((d: { name: string }) => d.name.startsWith('Risk team'))).toBe(true);
+    // The curl example: a writer key fails a run (here a pending one of the demo data).
+    const curl = /-d '(\{"query":"mutation[^']*)'/.exec(page)![1]!;
+    const { query: mutation } = JSON.parse(curl) as { query: string };
+    const pending = await t.app.database.db.selectFrom('model_runs').select('id').where('status', 'in', ['PENDING', 'RUNNING']).orderBy('id').executeTakeFirstOrThrow();
+    const response = await t.gql(mutation.replace('"5001"', `"${pending.id}"`), undefined, auth['risk-writer']);
+    expect(response.body.data.failTraining).toEqual({ id: String(pending.id), status: 'FAILED' });
   });
 });
