@@ -36,7 +36,8 @@ export function installAuthentication(app: FastifyInstance, options: Authenticat
     if (known !== undefined) return decide(request, reply, known, options, done);
     options.authenticator.authenticate(authorization).then(
       (found) => decide(request, reply, found, options, done),
-      (error: Error) => done(error),
+      // The key store (the database) cannot be reached: not the client's fault, and not a verdict (nothing cached).
+      () => void sendGraphqlError(reply, 503, 'SERVICE_UNAVAILABLE', 'The credentials cannot be verified right now: retry the request.'),
     );
   });
 }

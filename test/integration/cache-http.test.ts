@@ -6,7 +6,7 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { databaseChoices, startTestApp, type TestApp } from '../helpers/app.js';
+import { databaseChoices, postGraphql, startTestApp, type TestApp } from '../helpers/app.js';
 import { waitFor } from '../helpers/cache.js';
 import { postgresUp } from '../helpers/services.js';
 
@@ -133,7 +133,8 @@ describe(`response cache over HTTP (${database}, memory backend)`, () => {
     const attempts: Record<string, string>[] = [{}, { authorization: 'Bearer wrong-token-000000000000' }, { authorization: ADMIN_TOKEN }];
     for (const headers of attempts) {
       for (const mutation of ['mutation { clearCache(scope: ALL) { invalidated } }', 'mutation { warmCache { operations } }']) {
-        const response = await t.gql(mutation, undefined, headers);
+        // postGraphql, not t.gql: the helper would add the admin token to a mutation sent without credentials.
+        const response = await postGraphql(t.url, mutation, undefined, headers);
         expect(response.status).toBe(401);
         expect(response.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
       }

@@ -12,11 +12,12 @@ export const MAX_VARIABLE_DEPTH = 32;
 /** Variables in one request: an operation declares a handful; more than this is not a real client. */
 export const MAX_VARIABLES = 256;
 /**
- * Items in one list anywhere in the variables: the largest list argument takes 1,000 (appendDatasetRows rows,
- * updateCoefficients changes). Longer lists are refused before coercion, which makes one error per invalid item
+ * Items in one list anywhere in the variables: twice the largest list argument (1,000: appendDatasetRows rows,
+ * updateCoefficients changes), so that a list just over an argument's limit still gets the resolver's precise error
+ * naming the argument. Longer lists are refused before coercion, which makes one error per invalid item
  * (graphql-query-complexity's coercion has no cap: 10,000 invalid items cost a second of CPU).
  */
-export const MAX_LIST_ITEMS = 1_000;
+export const MAX_LIST_ITEMS = 2_000;
 
 /** The first limit `variables` exceed, as the error to answer with; undefined when within every limit. */
 export function variablesViolation(variables: unknown): GraphQLError | undefined {
