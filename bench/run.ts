@@ -10,7 +10,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { cacheSettled, closeAgent, forEachLimit, postOk } from './lib/http.js';
+import { ApiKeyRepository } from '../src/auth/api-keys.js';
+import { openDatabase } from '../src/db/database.js';
+import { ADMIN_HEADERS, BENCH_ADMIN_TOKEN, cacheSettled, closeAgent, forEachLimit, postOk } from './lib/http.js';
 import { readPlan, type ScenarioId } from './lib/plan.js';
 import { detectPinning, ROOT, sleep, startServer, type Server } from './lib/processes.js';
 import { profileBeacon, type ProfileRun } from './lib/profile-run.js';
@@ -68,6 +70,7 @@ function variantSpec(variant: Exclude<VariantId, 'bound'>, group: string, databa
     // The rate limiter stays in the path (its cost is measured) with a limit one client cannot reach.
     RATE_LIMIT_PER_MINUTE: '10000000',
     RATE_LIMIT_BURST: '10000000',
+    ADMIN_TOKEN: BENCH_ADMIN_TOKEN,
   };
   if (variant === 'beacon-nocache') beacon.CACHE_ENABLED = 'false';
   if (variant === 'beacon-l2only') beacon.CACHE_L1_MAX_BYTES = '0';
@@ -105,12 +108,13 @@ async function startBound(scenario: ScenarioId, responses: Record<string, string
 }
 
 function server(servers: Servers, variant: VariantId): Server {
-  const found = servers.get(variant);
+  // The same process as `beacon`: only the requests differ (they carry an API key).
+  const found = servers.get(variant === 'beacon-key' ? 'beacon' : variant);
   if (!found) throw new Error(`variant ${variant} is not running`);
   return found;
 }
 
-const isBeacon = (variant: VariantId) => variant === 'beacon' || variant === 'beacon-l2only' || variant === 'beacon-eventual';
+const isBeacon = (variant: VariantId) => variant === 'beacon' || variant === 'beacon-key' || variant === 'beacon-l2only' || variant === 'beacon-eventual';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Checks and observations
@@ -142,7 +146,7 @@ interface StatsSnapshot {
 }
 
 async function cacheStats(url: string): Promise<StatsSnapshot> {
-  const reply = await postOk(url, CACHE_STATS_BODY);
+  const reply = await postOk(url, CACHE_STATS_BODY, ADMIN_HEADERS);
   const stats = JSON.parse(reply.body).data.cacheStats as {
     bypasses: number;
     tiers: Array<{ tier: string; hits: number; misses: number }>;
@@ -282,17 +286,36 @@ async function prime(servers: Servers, variants: VariantId[], bodies: readonly s
   }
 }
 
+/**
+ * A writer's API key, for the `beacon-key` variant: every request of it carries `Authorization: Bearer <key>`, so
+ * each hit also pays the key check (a cached verification) and is keyed by the key's team. Created in the bench's
+ * database before the servers start.
+ */
+let benchKey = '';
+
+async function createBenchKey(databaseUrl: string): Promise<string> {
+  const database = await openDatabase({ url: databaseUrl, poolSize: 1, dataDir: 'memory://' });
+  try {
+    return (await new ApiKeyRepository(database.db).create({ role: 'writer', team: 'bench', name: 'npm run bench' })).key;
+  } finally {
+    await database.close();
+  }
+}
+
 /** Scenarios a and b: the same 100 cached dashboard bodies, from L1 (a) and from Redis only (b). */
 async function hot(servers: Servers): Promise<ScenarioResult[]> {
   const bodies = hotBodies();
   const file = writeLines('hot.txt', bodies);
+  const keyHeader = { authorization: `Bearer ${benchKey}` };
   const responses = await capture(server(servers, 'beacon').url, bodies);
+  // The key's team keys its own entries (auth/principal.ts visibilityScope): primed like the others.
+  await capture(server(servers, 'beacon').url, bodies, keyHeader);
   await prime(servers, ['usual', 'beacon-l2only', 'beacon-eventual'], bodies);
   // Let the L2 writes of the priming land before the first lookups.
   await sleep(200);
   const common = {
     script: 'hot.lua' as const,
-    args: () => [file],
+    args: (variant: VariantId) => (variant === 'beacon-key' ? [file, `Authorization: Bearer ${benchKey}`] : [file]),
     connections: plan.connections,
     bound: { responses, fallback: responses[bodies[0]!]! },
     checks: [{ body: bodies[0]! }, { body: bodies[57]! }],
@@ -307,8 +330,10 @@ async function hot(servers: Servers): Promise<ScenarioResult[]> {
           title: 'Dashboard query, hot: 100 variable sets, L1 hits',
           description:
             'The dashboard panel of one dataset (dataset, columns, its 10 latest runs with metrics; ~2 KB), rotating over datasets ' +
-            '1-100, every entry cached before measuring. Beacon answers from L1 (also with read after write off, to show its cost).',
-          variants: ['bound', 'usual', 'beacon', 'beacon-eventual', 'beacon-nocache'],
+            '1-100, every entry cached before measuring. Beacon answers from L1; "an API key on every request" is the same ' +
+            'process with `Authorization: Bearer <writer key>` on each request (the key check and its team\'s entries); ' +
+            '"read-after-write off" shows what the per-turn clock sync costs.',
+          variants: ['bound', 'usual', 'beacon', 'beacon-key', 'beacon-eventual', 'beacon-nocache'],
         },
         servers,
       ),
@@ -527,6 +552,7 @@ async function main(): Promise<void> {
   log('creating and seeding the database');
   const database = await createSeededDatabase(`beacon_bench_${runId}`);
   log(`seeded in ${(database.seedMs / 1000).toFixed(1)} s`);
+  benchKey = await createBenchKey(database.url);
   const results: ScenarioResult[] = [];
   let memory: MemoryResult | undefined;
   let profile: ProfileRun | undefined;

@@ -4,6 +4,10 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { FastifyInstance } from 'fastify';
 import { adminTokenAuthorization, installImportEndpoint } from './assessments/import-endpoint.js';
+import { ApiKeyRepository } from './auth/api-keys.js';
+import { Authenticator } from './auth/authenticator.js';
+import { JwtVerifier } from './auth/jwt.js';
+import { createAuthPlugin } from './auth/plugin.js';
 import { CacheService } from './cache/service.js';
 import type { WarmupRunner } from './cache/warmup.js';
 import type { Config } from './config.js';
@@ -92,6 +96,12 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       // migrations and the seed above ran without the limit.
       database.setStatementTimeout(config.limits.operationTimeoutMs);
       const db = database;
+      const authenticator = new Authenticator({
+        adminToken: config.adminToken,
+        keys: new ApiKeyRepository(db.db),
+        jwt: config.auth.jwt ? new JwtVerifier(config.auth.jwt) : undefined,
+        cacheTtlMs: config.auth.cacheTtlMs,
+      });
       const typeDefs = loadTypeDefs();
       cache = createCache(config, typeDefs, logger);
       observability.attach(db, cache);
@@ -124,6 +134,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
           ApolloServerPluginLandingPageDisabled(),
           observability.apolloPlugin<RequestContext>(),
           createLimitsPlugin<RequestContext>(limitsPluginOptions(config)),
+          createAuthPlugin<RequestContext>({ production: config.env === 'production' }),
           ...cache.plugins<RequestContext>(),
         ],
       });
@@ -133,7 +144,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
         services,
         bodyLimitBytes: config.bodyLimitBytes,
         responseCache: cache.responseCache,
-        guards: createHttpGuards(httpGuardOptions(config, logger)),
+        guards: createHttpGuards({ ...httpGuardOptions(config, logger), authenticator }),
         observability,
         fastLane: config.cache.fastLane,
         requestTimeoutMs: config.limits.requestTimeoutMs,

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseWarmup } from './cache/warmup.js';
 import { trustFunction, type TrustProxy } from './http/client-address.js';
+import type { JwtConfig } from './auth/jwt.js';
 import type { LogLevel } from './log.js';
 
 export type SeedMode = 'demo' | 'none';
@@ -36,6 +37,7 @@ export interface Config {
    */
   readonly corsOrigins: readonly string[];
   readonly cache: CacheConfig;
+  readonly auth: AuthConfig;
   readonly limits: LimitsConfig;
   readonly observability: ObservabilityConfig;
 }
@@ -64,6 +66,16 @@ export interface ObservabilityConfig {
     /** ALERT_MIN_SAMPLES: requests needed in the window before a rule may fire. */
     readonly minSamples: number;
   };
+}
+
+/** Who may do what (docs/security.md). */
+export interface AuthConfig {
+  /** ANONYMOUS_READS: callers without credentials may read public data (default true; turn off in production). */
+  readonly anonymousReads: boolean;
+  /** AUTH_CACHE_TTL_SECONDS, in ms: how long a verified (or refused) credential is trusted; bounds revocation delay. */
+  readonly cacheTtlMs: number;
+  /** JWT_JWKS_URL or JWT_JWKS_FILE set: JWTs are accepted (auth/jwt.ts); undefined: they are not. */
+  readonly jwt: JwtConfig | undefined;
 }
 
 /** Hardening limits (README: "Limits and security"). Checked before an operation runs, each rejection cheap. */
@@ -176,11 +188,41 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     shutdownTimeoutMs: read.integer('SHUTDOWN_TIMEOUT_MS', 15_000, 100, 600_000),
     corsOrigins: read.origins('CORS_ORIGINS', read.string('NODE_ENV', 'development') === 'development' ? DEV_CORS_ORIGINS : []),
     cache: readCacheConfig(read),
+    auth: readAuthConfig(read),
     limits: readLimitsConfig(read),
     observability: readObservabilityConfig(read),
     ...overrides,
   };
   return Object.freeze(config);
+}
+
+function readAuthConfig(read: EnvReader): AuthConfig {
+  const jwksUrl = read.optionalUrl('JWT_JWKS_URL', ['https:', 'http:']);
+  const jwksFile = read.string('JWT_JWKS_FILE', '') || undefined;
+  if (jwksUrl && jwksFile) throw new ConfigError('set JWT_JWKS_URL or JWT_JWKS_FILE, not both');
+  if (jwksFile) {
+    try {
+      JSON.parse(readFileSync(path.resolve(jwksFile), 'utf8'));
+    } catch {
+      throw new ConfigError(`JWT_JWKS_FILE names a file that cannot be read as JSON: ${JSON.stringify(jwksFile)}`);
+    }
+  }
+  const claim = (name: string, fallback: string) => read.pattern(name, fallback, /^[A-Za-z0-9_:./-]{1,100}$/, 'a claim name');
+  return Object.freeze({
+    anonymousReads: read.boolean('ANONYMOUS_READS', true),
+    cacheTtlMs: read.integer('AUTH_CACHE_TTL_SECONDS', 30, 0, 3_600) * 1000,
+    jwt:
+      jwksUrl || jwksFile
+        ? Object.freeze({
+            jwksUrl,
+            jwksFile: jwksFile ? path.resolve(jwksFile) : undefined,
+            issuer: read.string('JWT_ISSUER', '') || undefined,
+            audience: read.string('JWT_AUDIENCE', '') || undefined,
+            teamClaim: claim('JWT_TEAM_CLAIM', 'team'),
+            roleClaim: claim('JWT_ROLE_CLAIM', 'role'),
+          })
+        : undefined,
+  });
 }
 
 function readLimitsConfig(read: EnvReader): LimitsConfig {

@@ -67,10 +67,17 @@ export function closeAgent(): void {
  * stored before that is checked against Redis on reads until something confirms it, which is right for a cache that
  * has just started but is not the steady state a benchmark measures.
  */
+/**
+ * The ADMIN_TOKEN every Beacon the bench starts gets: in production (the bench's mode) cacheStats is for admins
+ * (docs/security.md), and the bench reads it to wait for the cache and to observe hits.
+ */
+export const BENCH_ADMIN_TOKEN = 'bench-admin-token-0123456789abcdef';
+export const ADMIN_HEADERS = { authorization: `Bearer ${BENCH_ADMIN_TOKEN}` };
+
 export async function cacheSettled(url: string, name = url): Promise<void> {
   const deadline = Date.now() + 30_000;
   const query = JSON.stringify({ query: '{ cacheStats { redis { subscribed } } }' });
-  while (!JSON.parse((await postOk(url, query)).body).data.cacheStats.redis.subscribed) {
+  while (!JSON.parse((await postOk(url, query, ADMIN_HEADERS)).body).data.cacheStats.redis.subscribed) {
     if (Date.now() > deadline) throw new Error(`${name} did not subscribe to its invalidation channel within 30 s`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

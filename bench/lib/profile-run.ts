@@ -4,7 +4,7 @@
 import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { cacheSettled, forEachLimit, postOk } from './http.js';
+import { BENCH_ADMIN_TOKEN, cacheSettled, forEachLimit, postOk } from './http.js';
 import { summarize, type ProfileSummary } from './profile-analysis.js';
 import { ROOT, startServer, type Pinning } from './processes.js';
 import { hotBodies, templateParts } from './workload.js';
@@ -51,6 +51,7 @@ export async function profileBeacon(options: ProfileOptions): Promise<ProfileRun
         CACHE_WARMUP_FILE: 'off',
         RATE_LIMIT_PER_MINUTE: '10000000',
         RATE_LIMIT_BURST: '10000000',
+        ADMIN_TOKEN: BENCH_ADMIN_TOKEN,
         ...(options.scenario === 'b' ? { CACHE_L1_MAX_BYTES: '0' } : {}),
         ...options.env,
       },

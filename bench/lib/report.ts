@@ -316,6 +316,7 @@ export function targets(results: ScenarioResult[], memory: MemoryResult | undefi
   const list: Target[] = [
     ratioTarget(a, 'beacon', 'bound', 0.6, '(a) hot, L1', 'Beacon ≥ 0.60 × bound'),
     ratioTarget(a, 'beacon', 'usual', 2.5, '(a) hot, L1', 'Beacon ≥ 2.5 × usual choice'),
+    ratioTarget(a, 'beacon-key', 'beacon', 0.9, '(a) hot, L1', 'an API key on every request ≥ 0.90 × anonymous (same run)'),
   ];
   if (a) {
     const p99 = spread(measurementsOf(a, 'beacon').map((m) => m.p99Ms));

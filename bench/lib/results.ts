@@ -1,12 +1,13 @@
 // What a run measures, and the small statistics the report uses.
 import type { ScenarioId } from './plan.js';
 
-export type VariantId = 'bound' | 'usual' | 'beacon' | 'beacon-nocache' | 'beacon-l2only' | 'beacon-eventual';
+export type VariantId = 'bound' | 'usual' | 'beacon' | 'beacon-key' | 'beacon-nocache' | 'beacon-l2only' | 'beacon-eventual';
 
 export const VARIANT_LABELS: Record<VariantId, string> = {
   bound: 'bound: node:http + stored bytes',
   usual: 'usual: Apollo + response-cache + Keyv/Redis',
   beacon: 'Beacon',
+  'beacon-key': 'Beacon, an API key on every request',
   'beacon-nocache': 'Beacon, cache disabled',
   'beacon-l2only': 'Beacon, L1 disabled (hits from Redis)',
   'beacon-eventual': 'Beacon, read-after-write off (invalidation messages alone)',

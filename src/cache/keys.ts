@@ -42,7 +42,14 @@ export interface ResponseKeyInput {
   document: string;
   operationName: string | undefined;
   variables: Record<string, unknown> | undefined;
-  /** 'PUBLIC', or 'PRIVATE:<hash of the session>'. */
+  /**
+   * 'PUBLIC', or 'PRIVATE:<hash of the session>', then the caller's visibility (`vis:public`, `vis:team:<team>`,
+   * `vis:all`: auth/principal.ts visibilityScope) and the response media type. Keyed by team, not by person: a team
+   * shares its entries, anonymous callers share theirs, and no entry computed for one visibility reaches another.
+   * Field results (`field`) are keyed by their arguments alone: their resolvers check the caller's access to every
+   * dataset and run involved outside the cached computation (a cached comparison is hydrated through the caller's
+   * loaders), so they stay shared across teams.
+   */
   scope: string;
 }
 

@@ -14,6 +14,10 @@ export interface HttpGraphqlRequest {
   /** The parsed query string. */
   query: Record<string, unknown>;
   body: unknown;
+  /** The caller's visibility (auth/principal.ts visibilityScope), part of every response key; default public. */
+  scope?: string;
+  /** Whether this caller may see the cache explain (x-beacon-cache-debug); default yes. */
+  debugAllowed?: boolean;
 }
 
 export interface OperationRequest {

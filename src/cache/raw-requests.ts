@@ -16,7 +16,7 @@ import type { OperationRequest } from './operation.js';
 
 export interface RememberedRequest {
   readonly operation: OperationRequest;
-  /** Key per response media type (the scope is PUBLIC), built on first use. */
+  /** Key per caller visibility and response media type (`<visibility>|<media type>`), built on first use. */
   readonly keys: Map<string, string>;
 }
 

@@ -1,7 +1,8 @@
-// cacheStats, clearCache and warmCache. The mutations are for admins: `Authorization: Bearer <ADMIN_TOKEN>`;
-// anyone else (and everyone, when ADMIN_TOKEN is unset) gets FORBIDDEN.
+// cacheStats, clearCache and warmCache. The mutations are for admins (the ADMIN_TOKEN or an admin key): the auth
+// plugin (auth/plugin.ts) refuses anyone else before any resolver runs; the check here is the same rule, again.
 import type { Resolvers } from '../generated/graphql.js';
-import { badInput, forbidden, showValue } from '../graphql/errors.js';
+import { requireRole } from '../auth/principal.js';
+import { badInput, showValue } from '../graphql/errors.js';
 import type { RequestContext } from '../graphql/context.js';
 import type { CacheService } from './service.js';
 
@@ -14,11 +15,8 @@ function cacheOf(ctx: RequestContext): CacheService {
 }
 
 function requireAdmin(ctx: RequestContext): CacheService {
-  const cache = cacheOf(ctx);
-  if (!cache.isAdmin(ctx.cacheState.authorization)) {
-    throw forbidden('This operation needs an admin token: send Authorization: Bearer <ADMIN_TOKEN>');
-  }
-  return cache;
+  requireRole(ctx.principal, 'admin');
+  return cacheOf(ctx);
 }
 
 export const cacheResolvers: Resolvers = {

@@ -42,6 +42,8 @@ export interface CacheReply {
 export interface RawQuery {
   raw: string;
   accept: string | undefined;
+  /** What the caller may see (auth/principal.ts visibilityScope): part of every key. */
+  scope: string;
 }
 
 /**
@@ -71,6 +73,8 @@ interface Computed {
 interface Context {
   operation: OperationRequest;
   key: string;
+  /** The caller's visibility (which teams' data it may see), part of every key: teams never share an entry. */
+  visibility: string;
   /** Keyed per session (the document is known to answer PRIVATE data). */
   private: boolean;
   authorization: string | undefined;
@@ -107,12 +111,14 @@ export class ResponseCache {
     if (this.privateDocuments.has(operation.documentId)) return UNKNOWN;
     const accept = responseMediaType(request.accept);
     if (accept === undefined) return UNKNOWN;
-    let key = remembered.keys.get(accept);
+    const visibility = request.scope;
+    const keyed = `${visibility}|${accept}`;
+    let key = remembered.keys.get(keyed);
     if (key === undefined) {
-      key = this.keys.response({ ...operation, scope: `PUBLIC|${accept}` });
-      remembered.keys.set(accept, key);
+      key = this.keys.response({ ...operation, scope: `PUBLIC|${keyed}` });
+      remembered.keys.set(keyed, key);
     }
-    const context: Context = { operation, key, private: false, authorization: undefined, accept, isGet: false, debug: false, ifNoneMatch: undefined };
+    const context: Context = { operation, key, visibility, private: false, authorization: undefined, accept, isGet: false, debug: false, ifNoneMatch: undefined };
     if (!this.engine.syncsReads) return this.lookupRawSynced(key, context);
     return this.engine.sync().then(() => this.lookupRawSynced(key, context));
   }
@@ -146,7 +152,9 @@ export class ResponseCache {
     }
     // Reached only past the HTTP checks (strict JSON, operation limits): these bytes key this way from now on.
     if (handedOn && request.method === 'POST') this.rawRequests.remember(handedOn.raw, operation);
-    const debug = header(request, DEBUG_HEADER) === '1';
+    // The explain shows keys and tags: for admins, or outside production (http/guards.ts debugAllowed).
+    const debug = header(request, DEBUG_HEADER) === '1' && request.debugAllowed !== false;
+    const visibility = request.scope ?? 'vis:public';
     const bypass = /\bno-cache\b/i.test(header(request, 'cache-control') ?? '');
     const isPrivate = this.privateDocuments.has(operation.documentId);
     if (isPrivate && !authorization) {
@@ -159,7 +167,8 @@ export class ResponseCache {
     const context: Context = {
       operation,
       // The Accept header picks the response's content type: two requests share an entry only if they get the same.
-      key: this.keys.response({ ...operation, scope: `${scope}|${accept}` }),
+      key: this.keys.response({ ...operation, scope: `${scope}|${visibility}|${accept}` }),
+      visibility,
       private: isPrivate,
       authorization,
       accept,
@@ -221,7 +230,7 @@ export class ResponseCache {
       this.privateDocuments.set(context.operation.documentId, true);
       if (!context.authorization) reason = 'PRIVATE data without an Authorization header';
       else if (scope === 'PUBLIC') {
-        const privateScope = `${sessionScope(context.authorization)}|${context.accept}`;
+        const privateScope = `${sessionScope(context.authorization)}|${context.visibility}|${context.accept}`;
         key = this.keys.response({ ...context.operation, scope: privateScope });
       }
     }

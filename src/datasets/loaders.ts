@@ -1,6 +1,7 @@
 // Per-request DataLoaders: the one door to dataset data. Each load records the tag of what it loads; list reads also
 // record the collection tag, because any dataset change may reorder or refilter a list.
 import DataLoader from 'dataloader';
+import { PUBLIC_ONLY, type Visibility } from '../auth/principal.js';
 import { collectionTag, entityTag, trackedLoader, type DependencyRecorder } from '../cache/tags.js';
 import type { DatasetRow } from '../db/tables.js';
 import { byKey, groupByKey } from '../graphql/batch.js';
@@ -16,20 +17,21 @@ export interface DatasetPageArgs extends DatasetFilter {
 
 export type StoredRowData = Record<string, unknown>;
 
-export function createDatasetLoaders(repo: DatasetRepository, deps: DependencyRecorder) {
+/** `visibility`: the caller's; a dataset it may not see reads as missing (null by id, absent from lists and counts). */
+export function createDatasetLoaders(repo: DatasetRepository, deps: DependencyRecorder, visibility: Visibility = PUBLIC_ONLY) {
   const byIdLoader = new DataLoader<number, DatasetRow | null>(async (ids) =>
-    byKey(ids, await repo.findByIds(ids), (row) => row.id),
+    byKey(ids, await repo.findByIds(ids, visibility), (row) => row.id),
   );
   const rowsLoader = new DataLoader<number, StoredRowData[]>(async (ids) =>
     groupByKey(ids, await repo.rowsOf(ids), (row) => row.datasetId).map((group) => group.map((row) => row.data)),
   );
   // Lists cannot be batched into one statement, but memoizing them still makes a list asked twice in one request
   // (under two aliases, say) one statement.
-  const pages = memoized((args: DatasetPageArgs) => repo.page({ ...args, limit: args.first + 1 }), pageKey);
-  const counts = memoized((filter: DatasetFilter) => repo.count(filter), (f) => JSON.stringify([f.category, f.search]));
-  const topUpdated = memoized((limit: number) => repo.topUpdated(limit), String);
+  const pages = memoized((args: DatasetPageArgs) => repo.page({ ...args, visibility, limit: args.first + 1 }), pageKey);
+  const counts = memoized((filter: DatasetFilter) => repo.count({ ...filter, visibility }), (f) => JSON.stringify([f.category, f.search]));
+  const topUpdated = memoized((limit: number) => repo.topUpdated(limit, visibility), String);
   // DataLoader refuses null keys, so the one key of this argument-less list is a constant.
-  const categories = memoized<'all', CategoryCount[]>(() => repo.categories(), (key) => key);
+  const categories = memoized<'all', CategoryCount[]>(() => repo.categories(visibility), (key) => key);
 
   /** Records the entity tag of a row read through a list, and primes byId so that no field loads it again. */
   const remember = (row: DatasetRow) => {

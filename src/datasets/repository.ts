@@ -1,11 +1,14 @@
 // All SQL of the datasets domain. Reads are batch or page reads for the loaders; writes run in a transaction.
 import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { ColumnSpec, DatasetRow, Tables } from '../db/tables.js';
+import { EVERY_TEAM, PUBLIC_ONLY, type Visibility } from '../auth/principal.js';
 import { conflict, showValue } from '../graphql/errors.js';
 import { ORDERS, type DatasetOrder, type KeysetPosition } from './ordering.js';
 import { assertKnownColumns, type DatasetChanges, type StoredRow } from './validation.js';
 
 export interface DatasetFilter {
+  /** Whose datasets may be listed: public ones plus the caller's team's (auth/principal.ts). Default: public only. */
+  visibility?: Visibility;
   category?: string;
   /** Matched case-insensitively and literally (no wildcards) against name and description. */
   search?: string;
@@ -37,9 +40,12 @@ export interface StoredRowsOf {
 export class DatasetRepository {
   constructor(private readonly db: Kysely<Tables>) {}
 
-  /** One statement for any number of ids; rows in no particular order. */
-  findByIds(ids: readonly number[]): Promise<DatasetRow[]> {
-    return this.db.selectFrom('datasets').selectAll().where('id', '=', (eb) => eb.fn.any(eb.val([...ids]))).execute();
+  /** One statement for any number of ids; rows in no particular order; a dataset the caller may not see is absent. */
+  findByIds(ids: readonly number[], visibility: Visibility = EVERY_TEAM): Promise<DatasetRow[]> {
+    return visibleDatasets(this.db.selectFrom('datasets'), visibility)
+      .selectAll()
+      .where('id', '=', (eb) => eb.fn.any(eb.val([...ids])))
+      .execute();
   }
 
   /** The stored rows of many datasets in one statement, each dataset's rows in row_index order. */
@@ -87,10 +93,9 @@ export class DatasetRepository {
     return count;
   }
 
-  /** The `limit` most recently updated datasets. */
-  topUpdated(limit: number): Promise<DatasetRow[]> {
-    return this.db
-      .selectFrom('datasets')
+  /** The `limit` most recently updated datasets the caller may see. */
+  topUpdated(limit: number, visibility: Visibility = PUBLIC_ONLY): Promise<DatasetRow[]> {
+    return visibleDatasets(this.db.selectFrom('datasets'), visibility)
       .selectAll()
       .orderBy('updated_at', 'desc')
       .orderBy('id', 'desc')
@@ -98,10 +103,9 @@ export class DatasetRepository {
       .execute();
   }
 
-  /** Every category in use, alphabetically, with how many datasets it holds. */
-  categories(): Promise<CategoryCount[]> {
-    return this.db
-      .selectFrom('datasets')
+  /** Every category in use among the datasets the caller may see, alphabetically, with how many it holds. */
+  categories(visibility: Visibility = PUBLIC_ONLY): Promise<CategoryCount[]> {
+    return visibleDatasets(this.db.selectFrom('datasets'), visibility)
       .select(['category as name', sql<number>`count(*)::int`.as('datasetCount')])
       .groupBy('category')
       .orderBy('category')
@@ -159,7 +163,7 @@ export class DatasetRepository {
   }
 
   private filtered(filter: DatasetFilter): SelectQueryBuilder<Tables, 'datasets', {}> {
-    let select = this.db.selectFrom('datasets');
+    let select = visibleDatasets(this.db.selectFrom('datasets'), filter.visibility ?? PUBLIC_ONLY);
     if (filter.category !== undefined) select = select.where('category', '=', filter.category);
     if (filter.search !== undefined) {
       const pattern = `%${escapeLike(filter.search)}%`;
@@ -169,6 +173,14 @@ export class DatasetRepository {
     }
     return select;
   }
+}
+
+/** Only the datasets `visibility` allows: public ones (team null) and those of its teams; every one for EVERY_TEAM. */
+export function visibleDatasets<O>(select: SelectQueryBuilder<Tables, 'datasets', O>, visibility: Visibility): SelectQueryBuilder<Tables, 'datasets', O> {
+  if (visibility.all) return select;
+  if (visibility.teams.length === 0) return select.where('datasets.team', 'is', null);
+  const teams = [...visibility.teams];
+  return select.where((eb) => eb.or([eb('datasets.team', 'is', null), eb('datasets.team', '=', eb.fn.any(eb.val(teams)))]));
 }
 
 /** Makes `%`, `_` and `\` match themselves in a LIKE pattern whose escape character is `\`. */

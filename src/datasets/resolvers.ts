@@ -39,6 +39,7 @@ export const datasetResolvers: Resolvers = {
     updateDataset: async (_root, { id, input }, ctx) => {
       const datasetId = parseId(id, 'id');
       const changes = parseDatasetUpdate(input);
+      await requireVisible(ctx, datasetId, id);
       const row = await ctx.repos.datasets.update(datasetId, changes);
       if (!row) throw notFound('Dataset', id);
       // A rename or recategorization can move the dataset in or out of any list, so every list goes too.
@@ -49,6 +50,7 @@ export const datasetResolvers: Resolvers = {
     appendDatasetRows: async (_root, { id, rows }, ctx) => {
       const datasetId = parseId(id, 'id');
       const parsed = parseAppendedRows(rows);
+      await requireVisible(ctx, datasetId, id);
       const row = await ctx.repos.datasets.appendRows(datasetId, parsed);
       if (!row) throw notFound('Dataset', id);
       // rowCount and updatedAt changed too, which reorders UPDATED_AT_DESC and ROW_COUNT_DESC lists.
@@ -101,6 +103,12 @@ function inColumnOrder(data: Record<string, unknown>, columns: readonly ColumnSp
   const ordered: Record<string, unknown> = {};
   for (const column of columns) if (Object.hasOwn(data, column.name)) ordered[column.name] = data[column.name];
   return ordered;
+}
+
+/** A dataset the caller may not see is one that does not exist: the same NOT_FOUND, before anything is written. */
+async function requireVisible(ctx: RequestContext, datasetId: number, id: string): Promise<void> {
+  if (ctx.visibility.all) return;
+  if (!(await ctx.loaders.datasets.byId.load(datasetId))) throw notFound('Dataset', id);
 }
 
 /** After commit: invalidate what the write changed, then make this request's loaders see the written row. */

@@ -3,11 +3,13 @@ import { Migrator, type Kysely, type Migration } from 'kysely';
 import * as initial from './migrations/0001_initial.js';
 import * as datasetOrderIndexes from './migrations/0002_dataset_order_indexes.js';
 import * as ioCoefficientColumns from './migrations/0003_io_coefficient_columns.js';
+import * as teamsAndKeys from './migrations/0004_teams_and_keys.js';
 
 const migrations: Record<string, Migration> = {
   '0001_initial': initial,
   '0002_dataset_order_indexes': datasetOrderIndexes,
   '0003_io_coefficient_columns': ioCoefficientColumns,
+  '0004_teams_and_keys': teamsAndKeys,
 };
 
 export async function migrateToLatest(db: Kysely<any>): Promise<void> {

@@ -2,6 +2,7 @@
 import type { Kysely } from 'kysely';
 import { seedAssessments } from '../assessments/seed.js';
 import { seedDatasets } from '../datasets/seed.js';
+import { seedTeamData } from '../datasets/team-seed.js';
 import { seedModelRuns } from '../models/seed.js';
 import { Random } from './random.js';
 import type { Tables } from './tables.js';
@@ -28,6 +29,8 @@ export async function seedIfEmpty(db: Kysely<Tables>, size: SeedSize = DEMO_SEED
     await seedDatasets(trx, size.datasets, random.fork(1));
     await seedModelRuns(trx, size.modelRuns, random.fork(2));
     await seedAssessments(trx, size.ioCountries, size.ioSectors, random.fork(3));
+    // Last, so that every public id is what it was before teams existed.
+    await seedTeamData(trx, random.fork(4));
   });
   return true;
 }

@@ -19,6 +19,8 @@ export interface DatasetsTable {
   tags: string[];
   columns: Json<ColumnSpec[]>;
   row_count: number;
+  /** The team the dataset is private to; null: public. */
+  team: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
 }
@@ -86,6 +88,20 @@ export interface IoCoefficientColumnsTable {
   value: Uint8Array;
 }
 
+export type Role = 'reader' | 'writer' | 'admin';
+
+export interface ApiKeysTable {
+  /** The public part of the key (`bk_<id>_<secret>`): looked up by primary key. */
+  id: string;
+  /** sha256 (hex) of the secret part. */
+  secret_sha256: string;
+  role: Role;
+  team: string;
+  name: ColumnType<string, string | undefined, string>;
+  created_at: CreatedAt;
+  revoked_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
 export interface Tables {
   datasets: DatasetsTable;
   dataset_rows: DatasetRowsTable;
@@ -93,6 +109,7 @@ export interface Tables {
   feature_importances: FeatureImportancesTable;
   io_models: IoModelsTable;
   io_coefficient_columns: IoCoefficientColumnsTable;
+  api_keys: ApiKeysTable;
 }
 
 export type DatasetRow = Selectable<DatasetsTable>;

@@ -1,6 +1,7 @@
 // The per-request context: fresh loaders (so no request ever sees another's cached rows), the repositories for
 // writes, the recorder of the tags this request depended on, the field cache for expensive fields, and the
 // invalidation that mutations call after they commit.
+import { ANONYMOUS, visibilityOf, type Principal, type Visibility } from '../auth/principal.js';
 import { computeAlways, invalidateNothing, type FieldCache, type Invalidate } from '../cache/field-cache.js';
 import { RequestCacheState } from '../cache/request-state.js';
 import type { CacheService } from '../cache/service.js';
@@ -32,19 +33,28 @@ export interface RequestContext {
   invalidate: Invalidate;
   /** What the cache knows of this request (its stamp, its Authorization, what Apollo found out). */
   cacheState: RequestCacheState;
+  /** Who is calling (auth/principal.ts): writes check its role, every read its visibility (the loaders filter by it). */
+  principal: Principal;
+  visibility: Visibility;
 }
 
-/** `cacheState` comes from the HTTP handler (response cache); a context built elsewhere gets a fresh one. */
-export function createRequestContext(services: Services, cacheState = new RequestCacheState()): RequestContext {
+/**
+ * `cacheState` and `principal` come from the HTTP handler; a context built elsewhere gets a fresh state and is
+ * anonymous (public data only).
+ */
+export function createRequestContext(services: Services, cacheState = new RequestCacheState(), principal: Principal = ANONYMOUS): RequestContext {
   const deps = cacheState.deps;
+  const visibility = visibilityOf(principal);
   const fieldCache = services.fieldCache ?? computeAlways;
   return {
     services,
     repos: services.repos,
-    loaders: createLoaders(services.repos, deps),
+    loaders: createLoaders(services.repos, deps, visibility),
     deps,
     fieldCache: fieldCache.forRequest?.(cacheState) ?? fieldCache,
     invalidate: services.invalidate ?? invalidateNothing,
     cacheState,
+    principal,
+    visibility,
   };
 }

@@ -1,6 +1,7 @@
 // Wires the domains together: their repositories (one per database), their loaders (one set per request) and
 // their resolvers (merged into one map per type).
 import type { Kysely } from 'kysely';
+import { PUBLIC_ONLY, type Visibility } from '../auth/principal.js';
 import { createAssessmentLoaders } from '../assessments/loaders.js';
 import { IoModelRepository } from '../assessments/repository.js';
 import { assessmentResolvers } from '../assessments/resolvers.js';
@@ -26,10 +27,11 @@ export function createRepositories(db: Kysely<Tables>) {
 }
 export type Repositories = ReturnType<typeof createRepositories>;
 
-export function createLoaders(repos: Repositories, deps: DependencyRecorder) {
+/** One set per request; `visibility` is the caller's, and every dataset or run read through them honours it. */
+export function createLoaders(repos: Repositories, deps: DependencyRecorder, visibility: Visibility = PUBLIC_ONLY) {
   return {
-    datasets: createDatasetLoaders(repos.datasets, deps),
-    models: createModelLoaders(repos.models, deps),
+    datasets: createDatasetLoaders(repos.datasets, deps, visibility),
+    models: createModelLoaders(repos.models, deps, visibility),
     assessments: createAssessmentLoaders(repos.assessments, deps),
   };
 }

@@ -11,6 +11,10 @@ export const ErrorCode = {
   BAD_USER_INPUT: 'BAD_USER_INPUT',
   CONFLICT: 'CONFLICT',
   FORBIDDEN: 'FORBIDDEN',
+  /** No valid credentials where the operation needs some (HTTP 401; auth/principal.ts). */
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  /** A persisted query whose text does not hash to the sha256 the client sent (HTTP 400). */
+  PERSISTED_QUERY_HASH_MISMATCH: 'PERSISTED_QUERY_HASH_MISMATCH',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
   // Hardening (graphql/limits, graphql/faults.ts, http/guards.ts, http/rate-limit.ts).
   QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
@@ -26,6 +30,8 @@ const CLIENT_FACING = new Set<string>([
   ErrorCode.BAD_USER_INPUT,
   ErrorCode.CONFLICT,
   ErrorCode.FORBIDDEN,
+  ErrorCode.UNAUTHENTICATED,
+  ErrorCode.PERSISTED_QUERY_HASH_MISMATCH,
   ErrorCode.QUERY_TOO_COMPLEX,
   ErrorCode.TIMEOUT,
   // Apollo's own request errors: they describe the request, not the server.
@@ -73,6 +79,10 @@ export type ErrorLogger = (error: unknown) => void;
 export function createErrorFormatter(logInternal: ErrorLogger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const code = formatted.extensions?.code;
+    // Apollo raises this one without a code; it is the client's mistake (the HTTP layer answers it first).
+    if (code === undefined && formatted.message === 'provided sha does not match query') {
+      return { message: 'extensions.persistedQuery.sha256Hash is not the SHA-256 of the query text.', extensions: { code: ErrorCode.PERSISTED_QUERY_HASH_MISMATCH } };
+    }
     const original = unwrapResolverError(error);
     const raisedOnPurpose = original instanceof GraphQLError && original.extensions?.code === code;
     if (typeof code === 'string' && CLIENT_FACING.has(code) && (raisedOnPurpose || !isResolverError(error))) {

@@ -12,6 +12,7 @@
 //
 // What the full path does for every request, the fast lane does for the ones it answers, in the same words:
 //   - CORS (cors.ts headersFor: the plugin's headers for the request's Origin, first, as its hook runs first);
+//   - authentication (guards.peekPrincipal: only a caller known without waiting, whose visibility picks the key);
 //   - the rate limit (guards.admitRaw: same buckets, same headers);
 //   - the request id (X-Request-Id) and the metrics, window and debug line of a served request (observability);
 //   - the cache's counters, and the reply's headers and bytes (response-cache.ts replyRawHit: the same code builds
@@ -20,6 +21,7 @@
 // cache-fast-lane.test.ts compares the two paths' replies).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PassThrough, type Readable } from 'node:stream';
+import { visibilityScope, type Principal } from '../auth/principal.js';
 import { CACHE_HEADER, DEBUG_HEADER, type HandedOn, type RawLookup, type ResponseCache } from '../cache/response-cache.js';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -33,9 +35,14 @@ export interface FastLaneOptions {
   /** The body limit: the fast lane reads no more than this (nor more than FAST_LANE_MAX_BODY_BYTES). */
   bodyLimitBytes: number;
   /** The rate limit's verdict on a request about to be answered, and its headers; undefined when there is no limit. */
-  admit(request: IncomingMessage): { allowed: boolean; headers: Array<[string, string]> } | undefined;
+  admit(request: IncomingMessage, principal: Principal): { allowed: boolean; headers: Array<[string, string]> } | undefined;
   /** The CORS headers for a request's Origin (cors.ts); undefined when CORS is off. */
   cors?(origin: string | undefined): Array<[string, string]>;
+  /**
+   * The caller, when known without waiting (http/guards.ts peekPrincipal: a cached verification); undefined hands the
+   * request on, and the full path verifies it. Its visibility picks the key (auth/principal.ts visibilityScope).
+   */
+  principal(request: IncomingMessage): Principal | undefined;
   /** The request id (X-Request-Id when usable, else a fresh one) and the header it is sent back in, if any. */
   requestId?: { header: string; of(request: IncomingMessage): string };
   /** Records a request answered here, as the full path's hooks record a request. */
@@ -146,25 +153,27 @@ export class FastLane {
 
   private decide(request: IncomingMessage, response: ServerResponse, next: Next, body: Buffer, started: number): void {
     const raw = body.toString('latin1');
+    const principal = this.options.principal(request);
+    if (!principal) return this.handOn(request, response, next, { raw, body });
     let lookup: RawLookup | Promise<RawLookup>;
     try {
-      lookup = this.options.cache.lookupRaw({ raw, accept: request.headers.accept });
+      lookup = this.options.cache.lookupRaw({ raw, accept: request.headers.accept, scope: visibilityScope(principal) });
     } catch {
       lookup = { kind: 'unknown' };
     }
     if (lookup instanceof Promise) {
       lookup.then(
-        (result) => this.settle(request, response, next, body, raw, result, started),
+        (result) => this.settle(request, response, next, body, raw, result, started, principal),
         () => this.handOn(request, response, next, { raw, body }),
       );
     } else {
-      this.settle(request, response, next, body, raw, lookup, started);
+      this.settle(request, response, next, body, raw, lookup, started, principal);
     }
   }
 
-  private settle(request: IncomingMessage, response: ServerResponse, next: Next, body: Buffer, raw: string, result: RawLookup, started: number): void {
+  private settle(request: IncomingMessage, response: ServerResponse, next: Next, body: Buffer, raw: string, result: RawLookup, started: number, principal: Principal): void {
     if (result.kind === 'hit') {
-      const admission = this.options.admit(request);
+      const admission = this.options.admit(request, principal);
       if (!admission || admission.allowed) {
         try {
           this.serve(request, response, result, admission?.headers, started);

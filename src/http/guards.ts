@@ -11,6 +11,7 @@
 //     Apollo's parser or its validation see it;
 //   - the per-operation deadline around Apollo (`withDeadline`);
 //   - the GraphiQL page only where introspection is allowed (production: admin token).
+import { createHash } from 'node:crypto';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import { LRUCache } from 'lru-cache';
@@ -19,8 +20,13 @@ import { passesCsrfCheck } from '../cache/response-cache.js';
 import { runWithDeadline } from '../db/deadline.js';
 import { isAdminAuthorization } from '../graphql/admin.js';
 import { checkDocumentText, type OperationLimits } from '../graphql/limits/check.js';
+import { ErrorCode } from '../graphql/errors.js';
 import { LimitCode } from '../graphql/limits/errors.js';
+import { variablesViolation } from '../graphql/limits/variables.js';
 import type { Logger } from '../log.js';
+import type { Authenticator } from '../auth/authenticator.js';
+import { ANONYMOUS, hasRole, type Principal } from '../auth/principal.js';
+import { installAuthentication, principalOf } from './authentication.js';
 import { clientAddress, trustFunction, type TrustFunction } from './client-address.js';
 import { clientKey, installRateLimit, rateLimitHeaders, type RateLimitOptions, type TokenBuckets } from './rate-limit.js';
 import { sendGraphqlError } from './replies.js';
@@ -35,6 +41,10 @@ export interface HttpGuardOptions {
   /** The trusted reverse proxies (client-address.ts); undefined: the socket's peer is the client. */
   trust?: TrustFunction | undefined;
   logger?: Logger;
+  /** Who is calling (http/authentication.ts); undefined: everyone is anonymous (unit tests of other guards). */
+  authenticator?: Authenticator;
+  /** ANONYMOUS_READS. */
+  anonymousReads?: boolean;
 }
 
 export interface HttpGuards {
@@ -54,7 +64,14 @@ export interface HttpGuards {
    * a raw request (counting it, as the hook does) and the headers an admitted one carries; undefined when rate
    * limiting is off. A refused request is handed to Fastify, whose hook refuses it in the usual words.
    */
-  admitRaw(request: IncomingMessage): { allowed: boolean; headers: Array<[string, string]> } | undefined;
+  /**
+   * For the fast lane: the principal of a raw request when it is known without waiting (no credentials, the admin
+   * token, or a credential verified within the cache TTL) and may read; undefined: the full path decides.
+   */
+  peekPrincipal(request: IncomingMessage): Principal | undefined;
+  /** Whether this caller may see the cache explain (x-beacon-cache-debug): admins, or anyone outside production. */
+  debugAllowed(principal: Principal): boolean;
+  admitRaw(request: IncomingMessage, principal: Principal): { allowed: boolean; headers: Array<[string, string]> } | undefined;
 }
 
 /** The operation took longer than OPERATION_TIMEOUT_MS; answered as 504 TIMEOUT. */
@@ -70,23 +87,52 @@ export function createHttpGuards(options: HttpGuardOptions): HttpGuards {
   return {
     trust: options.trust,
     install(app) {
-      // The rate limit is the first onRequest hook: an over-limit client costs a map lookup, nothing more.
+      // Authentication first (a cached verification is a map lookup), so that the rate limit counts verified
+      // principals; then the rate limit: an over-limit client costs a map lookup more, nothing else.
+      if (options.authenticator) {
+        const rate = options.rateLimit;
+        installAuthentication(app, {
+          authenticator: options.authenticator,
+          anonymousReads: options.anonymousReads ?? true,
+          chargeRefusal(request, reply) {
+            if (!buckets) return true;
+            const admission = buckets.take(clientKey(undefined, request.ip));
+            if (admission.allowed) return true;
+            const retryAfter = Math.max(1, Math.ceil(admission.retryAfterMs / 1000));
+            reply.header('retry-after', String(retryAfter));
+            sendGraphqlError(reply, 429, 'RATE_LIMITED', `Too many requests: this client may make ${rate.perMinute} requests per minute (bursts of ${rate.burst}). Retry in ${retryAfter} s.`, { retryAfterSeconds: retryAfter });
+            return false;
+          },
+        });
+      }
       buckets = installRateLimit(app, options.rateLimit);
       installErrorShapes(app, options);
       installStrictJsonParser(app);
       installUrlCheck(app);
       installCsrfCheck(app);
-      installOperationCheck(app, options.limits);
+      installOperationCheck(app, options.limits, options.logger);
     },
     graphiqlAllowed(request) {
-      return !options.production || isAdminAuthorization(request.headers.authorization, options.adminToken);
+      if (!options.production || isAdminAuthorization(request.headers.authorization, options.adminToken)) return true;
+      const principal = principalOf(request.raw);
+      return principal !== undefined && hasRole(principal, 'admin');
     },
     withDeadline(work) {
       return withDeadline(work, options.operationTimeoutMs);
     },
-    admitRaw(request) {
+    debugAllowed(principal) {
+      return !options.production || hasRole(principal, 'admin');
+    },
+    peekPrincipal(request) {
+      if (!options.authenticator) return ANONYMOUS;
+      const found = options.authenticator.peek(request.headers.authorization);
+      if (found === undefined || found === 'invalid') return undefined;
+      if (found.kind === 'anonymous' && !(options.anonymousReads ?? true)) return undefined;
+      return found;
+    },
+    admitRaw(request, principal) {
       if (!buckets) return undefined;
-      const admission = buckets.take(clientKey({ headers: request.headers, ip: clientAddress(request, options.trust) }));
+      const admission = buckets.take(clientKey(principal, clientAddress(request, options.trust)));
       return { allowed: admission.allowed, headers: admission.allowed ? rateLimitHeaders(options.rateLimit, admission) : [] };
     },
   };
@@ -226,7 +272,7 @@ const MAX_REMEMBERED_DOCUMENTS = 2_000;
 const MAX_REMEMBERED_LENGTH = 20_000;
 
 /** Checks the document of every /graphql request (POST body or GET query string) once the body is read. */
-function installOperationCheck(app: FastifyInstance, limits: OperationLimits): void {
+function installOperationCheck(app: FastifyInstance, limits: OperationLimits, logger: Logger | undefined): void {
   const passed = new LRUCache<string, true>({ max: MAX_REMEMBERED_DOCUMENTS });
   app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
     if (request.routeOptions.url !== '/graphql') return;
@@ -237,7 +283,21 @@ function installOperationCheck(app: FastifyInstance, limits: OperationLimits): v
       const malformed = malformedBody(request.body);
       if (malformed) return sendGraphqlError(reply, 400, 'BAD_REQUEST', malformed);
     }
-    const source = params && typeof params === 'object' && !Array.isArray(params) ? (params as { query?: unknown }).query : undefined;
+    const record = isRecord(params) ? params : undefined;
+    // Variables before anything walks them (the response cache's key, the cost, coercion): limits/variables.ts.
+    const variables = request.method === 'GET' ? parsedQueryVariables(record?.variables) : record?.variables;
+    const tooLarge = variablesViolation(variables);
+    if (tooLarge) {
+      const { http: _http, code, ...details } = tooLarge.extensions;
+      return sendGraphqlError(reply, 400, String(code), tooLarge.message, details);
+    }
+    const mismatch = persistedQueryMismatch(record);
+    if (mismatch) {
+      // The client's mistake, not the server's: logged below error level.
+      logger?.debug('persisted query hash mismatch', { url: request.url.split('?', 1)[0] });
+      return sendGraphqlError(reply, 400, ErrorCode.PERSISTED_QUERY_HASH_MISMATCH, mismatch);
+    }
+    const source = record ? record.query : undefined;
     // Anything else (no query, a batch, a persisted-query hash) is Apollo's to accept or refuse.
     if (typeof source !== 'string' || passed.has(source)) return;
     const violation = checkDocumentText(source, limits);
@@ -248,6 +308,36 @@ function installOperationCheck(app: FastifyInstance, limits: OperationLimits): v
     const { http: _http, code, ...details } = violation.extensions;
     return sendGraphqlError(reply, 400, String(code), violation.message, details);
   });
+}
+
+/** A GET request's `variables` parameter, parsed (undefined when absent or not JSON: Apollo reports that). */
+function parsedQueryVariables(value: unknown): unknown {
+  if (typeof value !== 'string' || value === '') return undefined;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Why a request's persisted-query hash does not name its query text (the message to answer with), or undefined.
+ * Apollo would answer the same with no error code, which our error masking turned into an internal error.
+ */
+function persistedQueryMismatch(params: Record<string, unknown> | undefined): string | undefined {
+  if (!params || typeof params.query !== 'string') return undefined;
+  let extensions = params.extensions;
+  if (typeof extensions === 'string') {
+    try {
+      extensions = JSON.parse(extensions);
+    } catch {
+      return undefined;
+    }
+  }
+  const hash = isRecord(extensions) && isRecord(extensions.persistedQuery) ? extensions.persistedQuery.sha256Hash : undefined;
+  if (typeof hash !== 'string') return undefined;
+  if (createHash('sha256').update(params.query).digest('hex') === hash.toLowerCase()) return undefined;
+  return 'extensions.persistedQuery.sha256Hash is not the SHA-256 of the query text: send the hash of exactly this query.';
 }
 
 /**
@@ -288,5 +378,6 @@ export function httpGuardOptions(config: Config, logger?: Logger): HttpGuardOpti
     limits: config.limits,
     trust: trustFunction(config.limits.trustProxy),
     logger,
+    anonymousReads: config.auth.anonymousReads,
   };
 }

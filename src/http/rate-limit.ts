@@ -1,12 +1,12 @@
 // Per-client rate limiting: one token bucket per client, in memory (so per instance: N instances allow N times the
-// rate). A client is its bearer token when it sends one, else its remote address. A bucket holds `burst` requests
+// rate). A client is its verified principal when it has one, else its remote address. A bucket holds `burst` requests
 // and refills at `perMinute` per minute; a request that finds it empty gets 429 with Retry-After.
 //
 // Memory stays bounded: a bucket left alone long enough to refill completely is indistinguishable from a new one,
 // so it is dropped (swept lazily); past `maxClients` live buckets, the oldest are dropped too.
-import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { bearerToken } from '../graphql/admin.js';
+import type { Principal } from '../auth/principal.js';
+import { principalOf } from './authentication.js';
 import { sendGraphqlError } from './replies.js';
 
 export interface RateLimitOptions {
@@ -84,14 +84,12 @@ export class TokenBuckets {
 }
 
 /**
- * The client a request counts against: its bearer token (hashed: tokens are not kept in memory), else its address.
- * Takes a Fastify request or, from the fast lane (fast-lane.ts), the raw request's headers and socket address (the
- * same thing: Beacon does not trust proxy headers).
+ * The client a request counts against: its verified principal (http/authentication.ts), else its address. Never the
+ * raw token: a made-up token is refused before it gets here, so inventing one per request buys no fresh allowance.
  */
-export function clientKey(request: Pick<FastifyRequest, 'headers' | 'ip'>): string {
-  const token = bearerToken(request.headers.authorization);
-  if (token !== undefined) return `token:${createHash('sha256').update(token).digest('base64url').slice(0, 32)}`;
-  return `ip:${request.ip}`;
+export function clientKey(principal: Principal | undefined, ip: string): string {
+  if (principal && principal.kind !== 'anonymous') return `principal:${principal.id}`;
+  return `ip:${ip}`;
 }
 
 /** The headers a request carries once counted: the bucket's size and what is left of it. */
@@ -111,7 +109,7 @@ export function installRateLimit(app: FastifyInstance, options: RateLimitOptions
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     const path = request.url.split('?', 1)[0];
     if (exempt.has(path)) return;
-    const admission = buckets.take(clientKey(request));
+    const admission = buckets.take(clientKey(principalOf(request.raw), request.ip));
     for (const [name, value] of rateLimitHeaders(options, admission)) reply.header(name, value);
     if (admission.allowed) return;
     const retryAfter = Math.max(1, Math.ceil(admission.retryAfterMs / 1000));

@@ -12,6 +12,8 @@ import { createRequestContext } from '../graphql/context.js';
 import { ErrorCode } from '../graphql/errors.js';
 import { requestIdOf } from '../observability/request-context.js';
 import type { Cors } from './cors.js';
+import { ANONYMOUS, visibilityScope, type Principal } from '../auth/principal.js';
+import { principalOf } from './authentication.js';
 import { FastLane, type FastLaneOptions } from './fast-lane.js';
 import { createAssetStore, GRAPHIQL_ASSET_PREFIX, graphiqlPage } from './graphiql.js';
 import type { HttpGuards } from './guards.js';
@@ -56,7 +58,8 @@ export async function createHttpServer({
       ? new FastLane({
           cache: responseCache,
           bodyLimitBytes,
-          admit: (request) => guards.admitRaw(request),
+          admit: (request, principal) => guards.admitRaw(request, principal),
+          principal: (request) => guards.peekPrincipal(request),
           ...(cors ? { cors: (origin: string | undefined) => cors.headersFor(origin) } : {}),
           ...observability?.fastLane,
         })
@@ -117,9 +120,17 @@ export async function createHttpServer({
       if (request.method === 'GET' && wantsGraphiql(request) && guards.graphiqlAllowed(request)) {
         return reply.header('content-type', 'text/html; charset=utf-8').send(page);
       }
-      const execute = (cacheState?: RequestCacheState) => guards.withDeadline(() => executeGraphql(apollo, services, request, cacheState));
+      const principal = principalOf(request.raw) ?? ANONYMOUS;
+      const execute = (cacheState?: RequestCacheState) => guards.withDeadline(() => executeGraphql(apollo, services, request, cacheState, principal));
       if (!responseCache) return send(reply, passThrough(await execute()));
-      const cacheRequest = { method: request.method, headers: request.headers, query: request.query as Record<string, unknown>, body: request.body };
+      const cacheRequest = {
+        method: request.method,
+        headers: request.headers,
+        query: request.query as Record<string, unknown>,
+        body: request.body,
+        scope: visibilityScope(principal),
+        debugAllowed: guards.debugAllowed(principal),
+      };
       return send(reply, await responseCache.handle(cacheRequest, execute, fastLane?.handedOn(request.raw)));
     },
   });
@@ -152,6 +163,7 @@ async function executeGraphql(
   services: Services,
   request: FastifyRequest,
   cacheState: RequestCacheState | undefined,
+  principal: Principal,
 ): Promise<ExecutedResponse> {
   const headers = new HeaderMap();
   for (const [name, value] of Object.entries(request.headers)) {
@@ -166,7 +178,7 @@ async function executeGraphql(
   };
   const response = await apollo.executeHTTPGraphQLRequest({
     httpGraphQLRequest,
-    context: async () => createRequestContext(services, cacheState),
+    context: async () => createRequestContext(services, cacheState, principal),
   });
   return { status: response.status ?? 200, headers: [...response.headers], body: response.body };
 }

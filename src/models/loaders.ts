@@ -2,6 +2,7 @@
 // statement and records, at load time, the tags of what it loads (so the cache engine knows what a response or a
 // cached field depended on).
 import DataLoader from 'dataloader';
+import { PUBLIC_ONLY, type Visibility } from '../auth/principal.js';
 import { collectionTag, entityTag, trackedLoader, type DependencyRecorder } from '../cache/tags.js';
 import type { FeatureImportanceRow, ModelRunRow, RunStatus } from '../db/tables.js';
 import type { Metric } from '../generated/graphql.js';
@@ -50,9 +51,14 @@ const countKey = (k: RunCountKey) => `${k.datasetId}|${k.status}`;
 const featureKey = (k: FeatureImportanceKey) => `${k.runId}|${k.topN}`;
 const rankingKey = (k: RankingKey) => `${k.datasetId}|${k.metric}|${k.top}`;
 
-export function createModelLoaders(repo: ModelRunRepository, deps: DependencyRecorder) {
+/**
+ * `visibility`: the caller's. A run of a dataset it may not see reads as missing by id and is absent from the global
+ * list and counts; dataset-scoped reads (pages, counts, rankings of one dataset) are reached only through a dataset
+ * the resolvers found visible.
+ */
+export function createModelLoaders(repo: ModelRunRepository, deps: DependencyRecorder, visibility: Visibility = PUBLIC_ONLY) {
   const byId = new DataLoader<number, ModelRunRow | null>(async (ids) =>
-    byKey(ids, await repo.findByIds(ids), (row) => row.id),
+    byKey(ids, await repo.findByIds(ids, visibility), (row) => row.id),
   );
   // Rows read by a list are the same rows byId would read: priming spares a second query when a client selects
   // a listed run again (e.g. through a comparison) in the same request.
@@ -68,13 +74,14 @@ export function createModelLoaders(repo: ModelRunRepository, deps: DependencyRec
         // All dataset-scoped pages of a tick (e.g. Dataset.modelRuns under a list of datasets) share one statement.
         const rows = await repo.pagesOfDatasets(
           scoped.map(({ datasetId, key }) => ({ datasetId, status: key.status, afterId: key.afterId, limit: key.first + 1 })),
+          visibility,
         );
         for (const { query_index: queryIndex, ...run } of rows) results[scoped[queryIndex].index].push(run);
       };
       // A global list appears once per request in practice (Query.modelRuns), so one statement per key is enough.
       const readGlobal = keys.map(async (key, index) => {
         if (key.datasetId !== null) return;
-        results[index] = await repo.page({ status: key.status, afterId: key.afterId, limit: key.first + 1 });
+        results[index] = await repo.page({ visibility, status: key.status, afterId: key.afterId, limit: key.first + 1 });
       });
       await Promise.all([readScoped(), ...readGlobal]);
       for (const rows of results) primeAll(rows);
@@ -87,8 +94,8 @@ export function createModelLoaders(repo: ModelRunRepository, deps: DependencyRec
     async (keys) => {
       const datasetIds = [...new Set(keys.flatMap((key) => (key.datasetId === null ? [] : [key.datasetId])))];
       const [scoped, global] = await Promise.all([
-        datasetIds.length > 0 ? repo.countsOfDatasets(datasetIds) : [],
-        keys.some((key) => key.datasetId === null) ? repo.countsByStatus() : [],
+        datasetIds.length > 0 ? repo.countsOfDatasets(datasetIds, visibility) : [],
+        keys.some((key) => key.datasetId === null) ? repo.countsByStatus(visibility) : [],
       ]);
       return keys.map((key) => {
         const counts = key.datasetId === null ? global : scoped.filter((c) => c.dataset_id === key.datasetId);
@@ -116,7 +123,7 @@ export function createModelLoaders(repo: ModelRunRepository, deps: DependencyRec
       const results = await Promise.all(
         keys.map((key) => {
           const spec = metricSpec(key.metric);
-          return repo.ranking(key.datasetId, spec.column, spec.higherIsBetter, key.top);
+          return repo.ranking(key.datasetId, spec.column, spec.higherIsBetter, key.top, visibility);
         }),
       );
       for (const rows of results) primeAll(rows);

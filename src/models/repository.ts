@@ -1,7 +1,9 @@
 // All SQL of the models domain. Reads are batch reads for the loaders (one statement for any number of keys);
 // writes run in a transaction that locks the run before checking its state, so a failed check writes nothing and
 // two concurrent transitions of one run cannot both succeed.
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely, type SelectQueryBuilder, type Transaction } from 'kysely';
+import { EVERY_TEAM, PUBLIC_ONLY, type Visibility } from '../auth/principal.js';
+import { visibleDatasets } from '../datasets/repository.js';
 import type { FeatureImportanceRow, ModelRunRow, RunStatus, Tables, TaskType } from '../db/tables.js';
 import type { MetricColumn } from './metrics.js';
 import type { MetricColumns, RankedFeature } from './training-input.js';
@@ -15,6 +17,8 @@ export interface DatasetRunsQuery {
 }
 
 export interface RunsQuery {
+  /** Runs inherit the visibility of their dataset; default public only. */
+  visibility?: Visibility;
   status: RunStatus | null;
   afterId: number | null;
   limit: number;
@@ -50,9 +54,12 @@ const MAX_ID = 2_147_483_647;
 export class ModelRunRepository {
   constructor(private readonly db: Kysely<Tables>) {}
 
-  /** Rows in no particular order; missing ids are simply absent. */
-  findByIds(ids: readonly number[]): Promise<ModelRunRow[]> {
-    return this.db.selectFrom('model_runs').selectAll().where('id', '=', (eb) => eb.fn.any(eb.val([...ids]))).execute();
+  /** Rows in no particular order; missing ids, and runs of datasets the caller may not see, are simply absent. */
+  findByIds(ids: readonly number[], visibility: Visibility = EVERY_TEAM): Promise<ModelRunRow[]> {
+    return visibleRuns(this.db.selectFrom('model_runs'), visibility)
+      .selectAll()
+      .where('id', '=', (eb) => eb.fn.any(eb.val([...ids])))
+      .execute();
   }
 
   /** The features of each run up to `maxRank`, by run then rank. */
@@ -72,8 +79,12 @@ export class ModelRunRepository {
    * subquery takes that key's newest runs through the (dataset_id, id desc) index. Each row carries the position of
    * the query it answers (`query_index`), so queries with different statuses or cursors share the statement.
    */
-  async pagesOfDatasets(queries: readonly DatasetRunsQuery[]): Promise<(ModelRunRow & { query_index: number })[]> {
+  async pagesOfDatasets(queries: readonly DatasetRunsQuery[], visibility: Visibility = PUBLIC_ONLY): Promise<(ModelRunRow & { query_index: number })[]> {
     if (queries.length === 0) return [];
+    // Resolvers reach these pages only through a visible dataset; the condition makes it so whatever the caller.
+    const visible = visibility.all
+      ? sql<boolean>`true`
+      : sql<boolean>`exists (select 1 from datasets d where d.id = q.dataset_id and (d.team is null or d.team = any(${[...visibility.teams]}::text[])))`;
     const result = await sql<ModelRunRow & { query_index: number }>`
       select q.query_index, r.*
       from unnest(
@@ -88,6 +99,7 @@ export class ModelRunRepository {
         where m.dataset_id = q.dataset_id
           and m.id <= q.max_id
           and (q.status is null or m.status = q.status)
+          and ${visible}
         order by m.id desc
         limit q.row_limit
       ) r
@@ -98,35 +110,32 @@ export class ModelRunRepository {
 
   /** One page of all runs, newest first. */
   page(query: RunsQuery): Promise<ModelRunRow[]> {
-    let select = this.db.selectFrom('model_runs').selectAll();
+    let select = visibleRuns(this.db.selectFrom('model_runs'), query.visibility ?? PUBLIC_ONLY).selectAll();
     if (query.afterId !== null) select = select.where('id', '<', query.afterId);
     if (query.status !== null) select = select.where('status', '=', query.status);
     return select.orderBy('id', 'desc').limit(query.limit).execute();
   }
 
   /** Run counts of the given datasets by status (absent where zero): enough to answer any status filter. */
-  countsOfDatasets(datasetIds: readonly number[]): Promise<RunCount[]> {
-    return this.db
-      .selectFrom('model_runs')
+  countsOfDatasets(datasetIds: readonly number[], visibility: Visibility = PUBLIC_ONLY): Promise<RunCount[]> {
+    return visibleRuns(this.db.selectFrom('model_runs'), visibility)
       .select(['dataset_id', 'status', (eb) => eb.fn.countAll<number>().as('count')])
       .where('dataset_id', '=', (eb) => eb.fn.any(eb.val([...datasetIds])))
       .groupBy(['dataset_id', 'status'])
       .execute();
   }
 
-  /** Counts of all runs by status. */
-  countsByStatus(): Promise<{ status: RunStatus; count: number }[]> {
-    return this.db
-      .selectFrom('model_runs')
+  /** Counts of all runs the caller may see, by status. */
+  countsByStatus(visibility: Visibility = PUBLIC_ONLY): Promise<{ status: RunStatus; count: number }[]> {
+    return visibleRuns(this.db.selectFrom('model_runs'), visibility)
       .select(['status', (eb) => eb.fn.countAll<number>().as('count')])
       .groupBy('status')
       .execute();
   }
 
   /** The best `limit` completed runs of a dataset that have the metric, best first; ties by ascending id. */
-  ranking(datasetId: number, column: MetricColumn, higherIsBetter: boolean, limit: number): Promise<ModelRunRow[]> {
-    return this.db
-      .selectFrom('model_runs')
+  ranking(datasetId: number, column: MetricColumn, higherIsBetter: boolean, limit: number, visibility: Visibility = PUBLIC_ONLY): Promise<ModelRunRow[]> {
+    return visibleRuns(this.db.selectFrom('model_runs'), visibility)
       .selectAll()
       .where('dataset_id', '=', datasetId)
       .where('status', '=', 'COMPLETED')
@@ -225,4 +234,15 @@ export class ModelRunRepository {
       return { kind: 'ok', run: await write(trx) };
     });
   }
+}
+
+/**
+ * Only the runs of datasets `visibility` allows (a run inherits its dataset's team). A subquery on the dataset ids,
+ * so a caller of one visibility pays one more index probe per statement and no extra statement.
+ */
+function visibleRuns<O>(select: SelectQueryBuilder<Tables, 'model_runs', O>, visibility: Visibility): SelectQueryBuilder<Tables, 'model_runs', O> {
+  if (visibility.all) return select;
+  return select.where('model_runs.dataset_id', 'in', (eb) =>
+    visibleDatasets(eb.selectFrom('datasets'), visibility).select('datasets.id'),
+  );
 }

@@ -176,6 +176,8 @@ export const modelResolvers: Resolvers = {
   Mutation: {
     startTraining: async (_, { input }, ctx) => {
       const datasetId = parseId(input.datasetId, 'input.datasetId');
+      // A dataset the caller may not see is one that does not exist (the same NOT_FOUND, nothing written).
+      if (!ctx.visibility.all) await requireDataset(ctx, datasetId);
       const outcome = await ctx.repos.models.create({
         datasetId,
         name: storableText(input.name, 'input.name', MAX_NAME_LENGTH),
@@ -203,6 +205,7 @@ export const modelResolvers: Resolvers = {
     failTraining: async (_, args, ctx) => {
       const id = parseId(args.id, 'id');
       const error = storableText(args.error, 'error', MAX_ERROR_LENGTH);
+      if (!ctx.visibility.all) await requireRuns(ctx, [id]);
       const failed = written(await ctx.repos.models.fail(id, error), id, 'fail');
       await afterWrite(ctx, failed);
       return failed;
@@ -210,6 +213,7 @@ export const modelResolvers: Resolvers = {
 
     deleteModelRun: async (_, args, ctx) => {
       const id = parseId(args.id, 'id');
+      if (!ctx.visibility.all) await requireRuns(ctx, [id]);
       const outcome = await ctx.repos.models.delete(id);
       if (outcome.kind === 'not_found') throw notFound('ModelRun', id);
       await afterWrite(ctx, outcome.run);

@@ -9,6 +9,13 @@ import { POSTGRES_ADMIN_URL } from './services.js';
 
 export type DatabaseChoice = 'postgres' | 'embedded';
 
+/**
+ * Every test app's ADMIN_TOKEN unless its env names another: `gql` sends it with mutations that carry no
+ * Authorization of their own (writes need a writer; test/security/roles.test.ts covers the refusals).
+ */
+export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
+export const ADMIN_AUTH = { authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
+
 /** Small enough to seed in a second or two; large enough for pagination and rankings to mean something. */
 export const TEST_SEED: SeedSize = { datasets: 40, modelRuns: 400, ioCountries: 5, ioSectors: 4 };
 
@@ -47,7 +54,7 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
   const shared = options.database === 'postgres' && options.databaseUrl ? { url: options.databaseUrl, drop: async () => {} } : undefined;
   const database = options.database === 'postgres' ? (shared ?? (await createTestDatabase())) : undefined;
   const config = loadConfig(
-    { NODE_ENV: 'test', LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent', ...options.env },
+    { NODE_ENV: 'test', LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent', ADMIN_TOKEN: TEST_ADMIN_TOKEN, ...options.env },
     {
       host: '127.0.0.1',
       port: 0,
@@ -70,7 +77,7 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
     app,
     url,
     databaseUrl: database?.url,
-    gql: (query, variables, headers) => postGraphql(url, query, variables, headers),
+    gql: (query, variables, headers) => postGraphql(url, query, variables, withWriterFor(query, headers, config.adminToken)),
     async countStatements(fn) {
       const before = app.database.statementCount();
       await fn();
@@ -81,6 +88,13 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
       await database?.drop();
     },
   };
+}
+
+/** A mutation without an Authorization header gets the admin token's (when the app has one). */
+export function withWriterFor(query: string, headers: Record<string, string> | undefined, adminToken: string | undefined): Record<string, string> | undefined {
+  if (!adminToken || !/^\s*mutation\b/.test(query)) return headers;
+  if (headers && Object.keys(headers).some((name) => name.toLowerCase() === 'authorization')) return headers;
+  return { ...headers, authorization: `Bearer ${adminToken}` };
 }
 
 export async function postGraphql<T>(

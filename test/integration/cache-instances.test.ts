@@ -7,7 +7,8 @@ import { startTestApp, type TestApp } from '../helpers/app.js';
 import { dropNamespace, uniqueNamespace, waitFor } from '../helpers/cache.js';
 import { postgresUp, REDIS_URL, redisUp } from '../helpers/services.js';
 
-const JSON_SCOPE = 'PUBLIC|application/json; charset=utf-8';
+// Anonymous callers see public data: their visibility is part of the key (auth/principal.ts visibilityScope).
+const JSON_SCOPE = 'PUBLIC|vis:public|application/json; charset=utf-8';
 
 describe.runIf(postgresUp && redisUp)('two instances on one Redis, domain mutations (postgres)', () => {
   const namespace = uniqueNamespace('instances');

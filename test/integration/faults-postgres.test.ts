@@ -4,7 +4,7 @@
 // database coming back. Pool exhaustion waits DATABASE_POOL_TIMEOUT_MS, not forever.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, startTestApp, type TestApp } from '../helpers/app.js';
+import { ADMIN_AUTH, createTestDatabase, startTestApp, type TestApp } from '../helpers/app.js';
 import { postgresUp } from '../helpers/services.js';
 import { expectNoLeaks, originOf, post, send, type RawResponse } from '../security/helpers.js';
 import { TcpProxy } from '../security/tcp-proxy.js';
@@ -105,7 +105,7 @@ describe.skipIf(!postgresUp)('PostgreSQL faults', () => {
         expect(response.json.data).toBeNull();
         await pause(100);
       }
-      const mutation = await send(origin, post('mutation { updateDataset(id: "1", input: { name: "renamed during the outage" }) { id } }'));
+      const mutation = await send(origin, post('mutation { updateDataset(id: "1", input: { name: "renamed during the outage" }) { id } }', undefined, ADMIN_AUTH));
       expectCleanFailure(mutation, [[200, 'SERVICE_UNAVAILABLE']]);
       const health = await send(origin, { method: 'GET', path: '/health' });
       expect(health.status).toBe(503);

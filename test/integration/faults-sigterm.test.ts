@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, startTestApp } from '../helpers/app.js';
+import { ADMIN_AUTH, createTestDatabase, startTestApp, TEST_ADMIN_TOKEN } from '../helpers/app.js';
 import { postgresUp } from '../helpers/services.js';
 import { expectNoLeaks, post, send } from '../security/helpers.js';
 
@@ -42,6 +42,7 @@ function startServer(databaseUrl: string, extraEnv: Record<string, string> = {})
     LOG_LEVEL: 'info',
     RATE_LIMIT_PER_MINUTE: '0',
     CACHE_ENABLED: 'false',
+    ADMIN_TOKEN: TEST_ADMIN_TOKEN,
     ...extraEnv,
   };
   delete env.REDIS_URL;
@@ -104,7 +105,7 @@ describe.skipIf(!postgresUp)('SIGTERM under load', () => {
         post('mutation($m: String!, $c: [CoefficientChangeInput!]!) { updateCoefficients(model: $m, changes: $c) { changed } }', {
           m: model.name,
           c: changes,
-        }),
+        }, ADMIN_AUTH),
       );
       const reads = [0, 1, 2].map(() =>
         attempt(origin, post('query($m: String!, $f: CountrySectorInput!, $t: CountrySectorInput!) { coefficient(model: $m, from: $f, to: $t) }', {
@@ -138,7 +139,7 @@ describe.skipIf(!postgresUp)('SIGTERM under load', () => {
       await new Promise((resolve) => setTimeout(resolve, 500));
 
       // Sent after SIGTERM: refused, so never applied.
-      const late = await attempt(origin, post('mutation { updateDataset(id: "1", input: { name: "sent after SIGTERM" }) { id } }'));
+      const late = await attempt(origin, post('mutation { updateDataset(id: "1", input: { name: "sent after SIGTERM" }) { id } }', undefined, ADMIN_AUTH));
 
       // Let the held requests go: they must complete, and only then may the process exit.
       await admin.query('rollback');

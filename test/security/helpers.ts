@@ -112,3 +112,8 @@ export async function databaseFingerprint(databaseUrl: string): Promise<Record<s
 export function originOf(graphqlUrl: string): string {
   return new URL(graphqlUrl).origin;
 }
+
+/** Text that only a response holding `team`'s demo data (src/datasets/team-seed.ts) or a test's writes can contain. */
+export function teamMarkers(team: string): RegExp {
+  return new RegExp(`${team[0]!.toUpperCase()}${team.slice(1)} team|${team}-classifier|Private to the ${team} team|${team}_amount|${team}-secret`);
+}

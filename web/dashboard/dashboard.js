@@ -239,11 +239,21 @@
   }
 
   // ---- polling -------------------------------------------------------------------------------------------------
+  // In production cacheStats and performance are for admins (docs/security.md): open the page as
+  // /dashboard#token=<admin credential>. The token is kept for the tab only and taken off the address bar.
+  const fromHash = new URLSearchParams(location.hash.slice(1)).get('token');
+  if (fromHash) {
+    sessionStorage.setItem('beacon-token', fromHash);
+    history.replaceState(null, '', location.pathname + location.search);
+  }
+  const token = sessionStorage.getItem('beacon-token');
+  const authorization = token ? { authorization: `Bearer ${token}` } : {};
+
   async function poll() {
     try {
       const response = await fetch(ENDPOINT, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        headers: { 'content-type': 'application/json', accept: 'application/json', ...authorization },
         body: JSON.stringify({ query: QUERY, operationName: 'BeaconDashboard' }),
       });
       const body = await response.json();

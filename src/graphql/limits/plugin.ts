@@ -12,6 +12,7 @@ import { shapeOf, shapeViolation, type OperationLimits } from './check.js';
 import { operationCost } from './cost.js';
 import { introspectionForbidden, nulInString, operationTimedOut, tooComplex, unsupportedOperation } from './errors.js';
 import { documentHasNul, nulInVariables } from './strings.js';
+import { variablesViolation } from './variables.js';
 
 export interface LimitsPluginOptions {
   limits: OperationLimits;
@@ -37,6 +38,9 @@ export function createLimitsPlugin<TContext extends BaseContext>(options: Limits
           // graphql-js 16 validates no operation type against the schema; without this, execution fails with an
           // internal error ("Schema is not configured to execute subscription operation").
           if (operation && !schema.getRootType(operation.operation)) throw unsupportedOperation(operation.operation);
+          // Bounded before any walk of the variables (the HTTP layer checked them already; this covers other paths).
+          const tooLarge = variablesViolation(request.variables);
+          if (tooLarge) throw tooLarge;
           const nulPath = nulInVariables(request.variables);
           if (nulPath !== undefined) throw nulInString(`Variable ${nulPath.split(/[.[]/, 1)[0]}`);
           if (documentHasNul(document)) throw nulInString('A string in the document');

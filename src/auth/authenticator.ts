@@ -1,0 +1,101 @@
+// Authorization header -> principal, once per request, before the rate limit and the response cache. Verification
+// is cached per process in a small LRU with a TTL (AUTH_CACHE_TTL_SECONDS, default 30), so a request with a known
+// credential pays a sha256 of the header and a map lookup, not a database round trip or a signature check. The
+// price is a bounded delay: a revoked key keeps working on an instance for at most the TTL after revocation (the
+// keys CLI also publishes the revocation over Redis, which cuts that to milliseconds where Redis is up).
+// Failures are cached too, so a client repeating a bad token costs nothing more than a good one.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
+import { bearerToken } from '../graphql/admin.js';
+import type { ApiKeyRepository } from './api-keys.js';
+import { parseApiKey } from './api-keys.js';
+import { JwtVerifier } from './jwt.js';
+import { ADMIN_TOKEN_PRINCIPAL, ANONYMOUS, type Principal } from './principal.js';
+
+/** What a request's credentials amount to: a principal, or `invalid` (answered 401, before it gets a rate bucket). */
+export type Authentication = Principal | 'invalid';
+
+export interface AuthenticatorOptions {
+  adminToken: string | undefined;
+  keys: ApiKeyRepository | undefined;
+  jwt: JwtVerifier | undefined;
+  /** How long a verification (either way) is trusted, in ms. */
+  cacheTtlMs: number;
+  /** Distinct credentials remembered. */
+  cacheMax?: number;
+  now?: () => number;
+}
+
+interface Remembered {
+  principal: Principal | undefined;
+  /** The key id, for forgetting a revoked key at once. */
+  keyId: string | undefined;
+}
+
+export class Authenticator {
+  private readonly cache: LRUCache<string, Remembered>;
+  private readonly now: () => number;
+  /** The ADMIN_TOKEN's digest, compared in constant time with each token's (whose digest is also its cache key). */
+  private readonly adminDigest: Buffer | undefined;
+
+  constructor(private readonly options: AuthenticatorOptions) {
+    this.now = options.now ?? Date.now;
+    this.adminDigest = options.adminToken ? digest(options.adminToken) : undefined;
+    this.cache = new LRUCache<string, Remembered>({
+      max: options.cacheMax ?? 10_000,
+      ttl: Math.max(1, options.cacheTtlMs),
+      ttlAutopurge: false,
+      // Ask the clock on every read (no 1 ms resolution timer): exact expiry, and a clock tests can move.
+      ttlResolution: 0,
+      perf: { now: this.now },
+    });
+  }
+
+  /**
+   * The answer without waiting, when there is one: no header (anonymous), the admin token, or a credential verified
+   * within the TTL. Undefined: verify() must look it up. The fast lane (http/fast-lane.ts) answers only these.
+   */
+  peek(authorization: string | undefined): Authentication | undefined {
+    if (authorization === undefined) return ANONYMOUS;
+    const token = bearerToken(authorization);
+    if (token === undefined) return 'invalid';
+    // One SHA-256 per request: the same digest checks the admin token and keys the cache.
+    const hashed = digest(token);
+    if (this.adminDigest && timingSafeEqual(hashed, this.adminDigest)) return ADMIN_TOKEN_PRINCIPAL;
+    const remembered = this.cache.get(hashed.toString('base64url'));
+    if (remembered === undefined) return undefined;
+    return remembered.principal ?? 'invalid';
+  }
+
+  async authenticate(authorization: string | undefined): Promise<Authentication> {
+    const known = this.peek(authorization);
+    if (known !== undefined) return known;
+    const token = bearerToken(authorization)!;
+    const keyId = parseApiKey(token)?.id;
+    let principal: Principal | undefined;
+    let ttl = this.options.cacheTtlMs;
+    if (keyId !== undefined) {
+      principal = this.options.keys ? await this.options.keys.verify(token) : undefined;
+    } else if (this.options.jwt && JwtVerifier.looksLikeJwt(token)) {
+      const verified = await this.options.jwt.verify(token);
+      principal = verified?.principal;
+      // A token is trusted no longer than it is valid.
+      if (verified?.expiresAt !== undefined) ttl = Math.min(ttl, verified.expiresAt - this.now());
+    }
+    if (ttl > 0) this.cache.set(digest(token).toString('base64url'), { principal, keyId }, { ttl });
+    return principal ?? 'invalid';
+  }
+
+  /** Forgets a revoked key now (the revocation message, or the CLI in the same process). */
+  forgetKey(keyId: string): void {
+    for (const [hash, remembered] of this.cache.entries()) if (remembered.keyId === keyId) this.cache.delete(hash);
+  }
+
+  forgetAll(): void {
+    this.cache.clear();
+  }
+}
+
+function digest(token: string): Buffer {
+  return createHash('sha256').update(token).digest();
+}

@@ -1,0 +1,156 @@
+// Writes need a writer: every mutation the schema has (enumerated from the SDL, so a new one cannot be forgotten),
+// sent with valid arguments, is refused without credentials (401 UNAUTHENTICATED), with a made-up token (401) and with
+// a reader key (403 FORBIDDEN), and the database is exactly what it was. A writer may write; admin mutations need an
+// admin. API keys are shown once, stored hashed, and stop working once revoked.
+import {
+  buildASTSchema,
+  getNamedType,
+  isEnumType,
+  isInputObjectType,
+  isListType,
+  isNonNullType,
+  isObjectType,
+  isScalarType,
+  parse,
+  validate,
+  type GraphQLField,
+  type GraphQLInputType,
+} from 'graphql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiKeyRepository } from '../../src/auth/api-keys.js';
+import { Authenticator } from '../../src/auth/authenticator.js';
+import { ROLE_OF_MUTATION } from '../../src/auth/plugin.js';
+import { loadTypeDefs } from '../../src/graphql/schema.js';
+import { ADMIN_AUTH, startTestApp, type TestApp } from '../helpers/app.js';
+import { postgresUp } from '../helpers/services.js';
+import { databaseFingerprint, errorCode, expectNoLeaks, originOf, post, send } from './helpers.js';
+
+const schema = buildASTSchema(loadTypeDefs());
+
+/** A value of an input type that passes validation (and, for ids, names seeded rows: the write would succeed). */
+function sampleValue(type: GraphQLInputType): string {
+  if (isNonNullType(type)) return sampleValue(type.ofType);
+  if (isListType(type)) return `[${sampleValue(type.ofType)}]`;
+  if (isEnumType(type)) return type.getValues()[0]!.name;
+  if (isInputObjectType(type)) {
+    const fields = Object.values(type.getFields()).filter((field) => isNonNullType(field.type));
+    return `{ ${fields.map((field) => `${field.name}: ${sampleValue(field.type)}`).join(', ')} }`;
+  }
+  if (isScalarType(type)) {
+    switch (type.name) {
+      case 'ID':
+        return '"1"';
+      case 'Int':
+        return '1';
+      case 'Float':
+        return '0.5';
+      case 'Boolean':
+        return 'true';
+      case 'JSON':
+        return '{ amount: 1 }';
+      default:
+        return '"x"';
+    }
+  }
+  throw new Error(`no sample for ${String(type)}`);
+}
+
+function mutationOf(field: GraphQLField<unknown, unknown>): string {
+  const args = field.args.filter((arg) => isNonNullType(arg.type) || arg.name === 'value');
+  const argText = args.length > 0 ? `(${args.map((arg) => `${arg.name}: ${sampleValue(arg.type)}`).join(', ')})` : '';
+  const selection = isObjectType(getNamedType(field.type)) ? ' { __typename }' : '';
+  return `mutation { ${field.name}${argText}${selection} }`;
+}
+
+const MUTATIONS = Object.values(schema.getMutationType()!.getFields())
+  .filter((field) => field.name !== '_noop')
+  .map((field) => ({ name: field.name, query: mutationOf(field) }));
+
+describe.skipIf(!postgresUp)('writes need a writer', () => {
+  let t: TestApp;
+  let origin: string;
+  let reader: string;
+  let writer: string;
+  let admin: string;
+
+  beforeAll(async () => {
+    t = await startTestApp({ database: 'postgres' });
+    origin = originOf(t.url);
+    const keys = new ApiKeyRepository(t.app.database.db);
+    reader = (await keys.create({ role: 'reader', team: 'risk' })).key;
+    writer = (await keys.create({ role: 'writer', team: 'risk' })).key;
+    admin = (await keys.create({ role: 'admin', team: 'risk' })).key;
+  }, 120_000);
+  afterAll(() => t?.close());
+
+  it('enumerates every mutation of the schema, each a valid operation', () => {
+    expect(MUTATIONS.map((m) => m.name)).toEqual(expect.arrayContaining(['updateDataset', 'deleteModelRun', 'clearCache', 'updateCoefficients']));
+    for (const { name, query } of MUTATIONS) expect(validate(schema, parse(query)), name).toEqual([]);
+  });
+
+  it('refuses every mutation without credentials, with a made-up token and with a reader key, and writes nothing', async () => {
+    const before = await databaseFingerprint(t.databaseUrl!);
+    const attempts: { who: string; headers: Record<string, string>; status: number; code: string }[] = [
+      { who: 'anonymous', headers: {}, status: 401, code: 'UNAUTHENTICATED' },
+      { who: 'a made-up key', headers: { authorization: `Bearer bk_AAAAAAAAAAAAAAAA_${'A'.repeat(43)}` }, status: 401, code: 'UNAUTHENTICATED' },
+      { who: 'a malformed token', headers: { authorization: 'Bearer not-a-token' }, status: 401, code: 'UNAUTHENTICATED' },
+      { who: 'a reader', headers: { authorization: `Bearer ${reader}` }, status: 403, code: 'FORBIDDEN' },
+    ];
+    for (const { name, query } of MUTATIONS) {
+      for (const attempt of attempts) {
+        const response = await send(origin, post(query, undefined, attempt.headers));
+        expect(response.status, `${name} as ${attempt.who}: ${response.text}`).toBe(attempt.status);
+        expect(errorCode(response), `${name} as ${attempt.who}`).toBe(attempt.code);
+        expect(response.json?.data ?? null).toBeNull();
+        expectNoLeaks(response);
+      }
+    }
+    expect(await databaseFingerprint(t.databaseUrl!)).toEqual(before);
+  });
+
+  it('refuses a writer the admin mutations (403) and an operation mixing them whole', async () => {
+    const before = await databaseFingerprint(t.databaseUrl!);
+    for (const name of Object.keys(ROLE_OF_MUTATION)) {
+      const { query } = MUTATIONS.find((m) => m.name === name)!;
+      const response = await send(origin, post(query, undefined, { authorization: `Bearer ${writer}` }));
+      expect(response.status).toBe(403);
+      expect(errorCode(response)).toBe('FORBIDDEN');
+    }
+    const mixed = 'mutation { failTraining(id: "1", error: "x") { id } clearCache(scope: ALL) { invalidated } }';
+    const response = await send(origin, post(mixed, undefined, { authorization: `Bearer ${writer}` }));
+    expect(response.status).toBe(403);
+    expect(await databaseFingerprint(t.databaseUrl!)).toEqual(before);
+  });
+
+  it('lets a writer write and an admin key administer', async () => {
+    const started = await t.gql(
+      'mutation { startTraining(input: { datasetId: "1", name: "job", algorithm: "XGBoost", taskType: CLASSIFICATION }) { id status } }',
+      undefined,
+      { authorization: `Bearer ${writer}` },
+    );
+    expect(started.body.errors).toBeUndefined();
+    expect(started.body.data.startTraining.status).toBe('PENDING');
+    const cleared = await t.gql('mutation { clearCache(scope: ALL) { invalidated } }', undefined, { authorization: `Bearer ${admin}` });
+    expect(cleared.body.errors).toBeUndefined();
+    const bootstrap = await t.gql('mutation { clearCache(scope: ALL) { invalidated } }', undefined, ADMIN_AUTH);
+    expect(bootstrap.body.errors).toBeUndefined();
+  });
+
+  it('stores only a hash of the secret, and refuses a revoked key within the verification TTL', async () => {
+    const keys = new ApiKeyRepository(t.app.database.db);
+    const { key, info } = await keys.create({ role: 'writer', team: 'growth' });
+    const stored = await t.app.database.db.selectFrom('api_keys').selectAll().where('id', '=', info.id).executeTakeFirstOrThrow();
+    expect(JSON.stringify(stored)).not.toContain(key.slice(20));
+    let now = 1_000_000;
+    const authenticator = new Authenticator({ adminToken: undefined, keys, jwt: undefined, cacheTtlMs: 30_000, now: () => now });
+    const authorization = `Bearer ${key}`;
+    expect(await authenticator.authenticate(authorization)).toMatchObject({ role: 'writer', team: 'growth' });
+    expect(await keys.revoke(info.id)).toBe(true);
+    now += 29_999;
+    // Still trusted from the cache: the documented bound.
+    expect(authenticator.peek(authorization)).toMatchObject({ role: 'writer' });
+    now += 2;
+    expect(authenticator.peek(authorization)).toBeUndefined();
+    expect(await authenticator.authenticate(authorization)).toBe('invalid');
+  });
+});
