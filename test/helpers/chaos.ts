@@ -12,7 +12,7 @@
 // must come from one SQL statement: two statements of one read may straddle a write's commit.
 import { randomBytes } from 'node:crypto';
 import { createClient } from '@keyv/redis';
-import { createTestDatabase, startTestApp, type GqlResult, type TestApp } from './app.js';
+import { ADMIN_AUTH, createTestDatabase, startTestApp, type GqlResult, type TestApp } from './app.js';
 import { PrivateRedis, uniqueNamespace, waitFor } from './cache.js';
 import { TcpProxy } from '../security/tcp-proxy.js';
 
@@ -654,7 +654,8 @@ export class RaceWorkload {
     const start = performance.now();
     let response;
     try {
-      response = await postGraphql<any>(app.url, mutation, variables);
+      // A write needs a writer: the test apps' admin token (helpers/app.ts).
+      response = await postGraphql<any>(app.url, mutation, variables, ADMIN_AUTH);
     } catch (error) {
       this.writeFailures.push({ kind, at: start, error: String(error) });
       return false;

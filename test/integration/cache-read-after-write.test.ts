@@ -6,7 +6,7 @@
 // the other instance answered from its L1 until the invalidation message arrived (up to 0.66 s under load).
 // Staleness is judged by causality (the read started after the acknowledgement), never by a time threshold.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postGraphql, startTestApp, type TestApp } from '../helpers/app.js';
+import { ADMIN_AUTH, postGraphql, startTestApp, TEST_ADMIN_TOKEN, type TestApp } from '../helpers/app.js';
 import { dropNamespace, uniqueNamespace } from '../helpers/cache.js';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 import { postgresUp, REDIS_URL, redisUp } from '../helpers/services.js';
@@ -30,13 +30,16 @@ describe.runIf(postgresUp && redisUp)('read after write on two instances under l
   beforeAll(async () => {
     // The owner creates, migrates and seeds the database; the two instances serve it.
     owner = await startTestApp({ database: 'postgres' });
-    const env = { DATABASE_URL: owner.databaseUrl!, REDIS_URL, CACHE_NAMESPACE: namespace };
+    const env = { DATABASE_URL: owner.databaseUrl!, REDIS_URL, CACHE_NAMESPACE: namespace, ADMIN_TOKEN: TEST_ADMIN_TOKEN };
     servers.push(...(await Promise.all([startServerProcess(env), startServerProcess(env)])));
-    [a, b] = servers.map((server) => ({ gql: (query: string, variables?: Record<string, unknown>) => postGraphql<any>(server.url, query, variables) }));
+    // The admin token: writes need a writer, and cacheStats an admin in production.
+    [a, b] = servers.map((server) => ({
+      gql: (query: string, variables?: Record<string, unknown>) => postGraphql<any>(server.url, query, variables, ADMIN_AUTH),
+    }));
     // Both subscribed before the first write (the subscription is live once cacheStats says so).
     for (const server of servers) {
       for (let i = 0; i < 200; i++) {
-        const stats = await postGraphql<any>(server.url, '{ cacheStats { redis { subscribed } } }');
+        const stats = await postGraphql<any>(server.url, '{ cacheStats { redis { subscribed } } }', undefined, ADMIN_AUTH);
         if (stats.body.data?.cacheStats.redis.subscribed) break;
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
