@@ -53,9 +53,9 @@ export class CacheService {
       this.invalidate = invalidateNothing;
       return;
     }
-    if (config.redisUrl && config.l2) {
+    if ((config.redisUrl || config.redisClusterNodes) && config.l2) {
       this.redis = new RedisConnection({
-        url: config.redisUrl,
+        ...(config.redisClusterNodes ? { clusterNodes: config.redisClusterNodes } : { url: config.redisUrl }),
         timeoutMs: config.redisTimeoutMs,
         logger,
         onFailure: () => void (this.stats.tiers.L2.errors += 1),
@@ -88,8 +88,8 @@ export class CacheService {
     this.invalidate = (tags) => engine.invalidate(tags);
   }
 
-  get backend(): 'redis' | 'memory' {
-    return this.redis ? 'redis' : 'memory';
+  get backend(): 'redis' | 'redis-cluster' | 'memory' {
+    return this.redis ? (this.redis.cluster ? 'redis-cluster' : 'redis') : 'memory';
   }
 
   /** Connects to Redis in the background: never waits, never fails. */
@@ -165,6 +165,7 @@ export class CacheService {
         subscribed: this.versions?.subscriptionLive ?? false,
         pendingReplay: this.versions?.pendingReplay ?? 0,
         lastError: this.redis?.lastError ?? null,
+        nodes: this.redis?.nodes() ?? [],
       },
       tiers,
       fields: names(this.stats.fields.rows),
