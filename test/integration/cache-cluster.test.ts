@@ -3,6 +3,7 @@
 // expensive field across instances, the invalidation channel is sharded (SSUBSCRIBE on one slot's master), and
 // cacheStats shows every master.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apq } from '../helpers/apq.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import type { CacheService } from '../../src/cache/service.js';
 import { createTestCache, requestFieldCache, waitFor } from '../helpers/cache.js';
@@ -92,5 +93,12 @@ describe.runIf(postgresUp && toolsUp)('two instances on a Redis Cluster (postgre
     } finally {
       await Promise.all([first.close(), second.close()]);
     }
+  });
+
+  it('a persisted query registered through A is answered by B on the first try', async () => {
+    expect((await apq(a, { id: '6' }, true)).body.data.dataset.id).toBe('6');
+    const onB = await apq(b, { id: '6' }, false);
+    expect(onB.body.errors).toBeUndefined();
+    expect(onB.body.data.dataset.id).toBe('6');
   });
 });
