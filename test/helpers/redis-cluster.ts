@@ -75,6 +75,20 @@ export class TestRedisCluster {
     );
   }
 
+  /** Until `count` live nodes are masters and every live node says cluster_state:ok (a failover has completed). */
+  async waitForMasters(count: number, timeoutMs = 30_000): Promise<void> {
+    await waitFor(
+      async () => {
+        let masters = 0;
+        for (const node of this.live()) if (await this.isMaster(node.port).catch(() => false)) masters += 1;
+        return masters === count;
+      },
+      timeoutMs,
+      `${count} live masters`,
+    );
+    await this.waitUntilOk(timeoutMs);
+  }
+
   live(): ClusterNode[] {
     return this.nodes.filter((node) => node.process.exitCode === null && node.process.signalCode === null);
   }
