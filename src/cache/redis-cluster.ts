@@ -78,6 +78,7 @@ export class ClusterLink extends EventEmitter implements RedisCommands {
       try {
         await this.cluster.connect();
         this.connected = true;
+        await this.countReplicas();
         this.updateReadiness();
         return true;
       } catch (error) {
@@ -146,16 +147,32 @@ export class ClusterLink extends EventEmitter implements RedisCommands {
    * WAIT on the masters holding `keys`: resolves with the fewest replicas that acknowledged every write sent to them
    * so far (one connection per node, so this covers the writes just made), or 0 past `timeoutMs`.
    */
-  async waitForReplicas(keys: readonly string[], replicas: number, timeoutMs: number): Promise<number> {
-    const byNode = new Map<RedisClientType, true>();
+  async waitForReplicas(keys: readonly string[], timeoutMs: number): Promise<void> {
+    const nodes = new Set<RedisClientType>();
     for (const key of keys) {
       const { client } = await this.cluster._slots.getClientAndSlotNumber(key, false);
-      byNode.set(client as RedisClientType, true);
+      // A master without a replica has nobody to wait for (and nothing to fail over to).
+      if ((this.replicasOf.get(client as RedisClientType) ?? 0) > 0) nodes.add(client as RedisClientType);
     }
-    const acknowledged = await Promise.all(
-      [...byNode.keys()].map((client) => client.sendCommand(['WAIT', String(replicas), String(Math.max(1, Math.round(timeoutMs)))]) as Promise<number>),
+    await Promise.all([...nodes].map((client) => client.sendCommand(['WAIT', '1', String(Math.max(1, Math.round(timeoutMs)))])));
+  }
+
+  /** Each master's connected replicas (INFO replication), read when the cluster is (re)discovered. */
+  private readonly replicasOf = new WeakMap<RedisClientType, number>();
+
+  private async countReplicas(): Promise<void> {
+    await Promise.all(
+      this.cluster.masters.map(async (node) => {
+        const client = node.client as RedisClientType | undefined;
+        if (!client?.isReady) return;
+        try {
+          const info = String(await client.sendCommand(['INFO', 'replication']));
+          this.replicasOf.set(client, Number(/connected_slaves:(\d+)/.exec(info)?.[1] ?? 0));
+        } catch {
+          // Unknown: no WAIT on it until the next discovery.
+        }
+      }),
     );
-    return Math.min(...acknowledged);
   }
 
   destroy(): void {
@@ -183,6 +200,7 @@ export class ClusterLink extends EventEmitter implements RedisCommands {
           } catch (error) {
             this.options.onError(error);
           }
+          await this.countReplicas();
           this.updateReadiness();
           this.emit('topology');
           if (this.healthy) return;
