@@ -42,6 +42,9 @@ export class TestRedisCluster {
             '--port', String(port), '--bind', '127.0.0.1', '--cluster-enabled', 'yes',
             '--cluster-config-file', path.join(dir, `nodes-${port}.conf`), '--cluster-node-timeout', '1000',
             '--save', '', '--appendonly', 'no', '--dir', dir,
+            // A replica fails over however long its link was down: on a loaded test machine, replication can lag
+            // long enough for the default (10 x node timeout) to veto the promotion.
+            '--cluster-replica-validity-factor', '0',
           ],
           { stdio: 'ignore' },
         );
@@ -53,6 +56,18 @@ export class TestRedisCluster {
         '--cluster-replicas', String(replicas), '--cluster-yes',
       ]);
       await cluster.waitUntilOk();
+      // Every replica's link to its master is up (the initial sync done): a failover has a replica to promote.
+      await waitFor(
+        async () => {
+          for (const node of cluster.live()) {
+            const info = String(await cluster.command(node.port, ['INFO', 'replication']).catch(() => ''));
+            if (info.includes('role:slave') && !info.includes('master_link_status:up')) return false;
+          }
+          return true;
+        },
+        30_000,
+        'every replica in sync',
+      );
       return cluster;
     } catch (error) {
       await cluster.stop();
@@ -85,7 +100,10 @@ export class TestRedisCluster {
       },
       timeoutMs,
       `${count} live masters`,
-    );
+    ).catch(async (error: Error) => {
+      const nodes = await this.command(this.live()[0]!.port, ['CLUSTER', 'NODES']).catch(() => 'unavailable');
+      throw new Error(`${error.message}; CLUSTER NODES:\n${String(nodes)}`);
+    });
     await this.waitUntilOk(timeoutMs);
   }
 
