@@ -203,7 +203,12 @@ export class ClusterLink extends EventEmitter implements RedisCommands {
           await this.countReplicas();
           this.updateReadiness();
           this.emit('topology');
-          if (this.healthy) return;
+          if (this.healthy) {
+            // Whole again (a replica promoted): what waits for a ready link (the replay of deferred invalidations,
+            // versions.ts) runs now rather than at its next timer.
+            if (this.isReady) this.emit('ready');
+            return;
+          }
           delay = Math.min(delay * 2, REFRESH_MAX_MS);
         }
       } finally {
