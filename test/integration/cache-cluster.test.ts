@@ -82,13 +82,20 @@ describe.runIf(postgresUp && toolsUp)('two instances on a Redis Cluster (postgre
     try {
       await waitFor(() => first.snapshot().redis.subscribed && second.snapshot().redis.subscribed, 15_000, 'both subscriptions');
       let computes = 0;
+      let finish: () => void = () => {};
+      const held = new Promise<void>((done) => (finish = done));
       const resolve = (cache: CacheService) =>
         requestFieldCache(cache).fieldCache.resolve('assessment', { id: 'cluster-lease' }, async () => {
           computes += 1;
-          await new Promise((done) => setTimeout(done, 100));
+          await held;
           return { multiplier: 1.5 };
         });
-      expect(await Promise.all([resolve(first), resolve(second)])).toEqual([{ multiplier: 1.5 }, { multiplier: 1.5 }]);
+      // The second instance asks while the first computes (and holds the lease): it waits for the entry.
+      const onFirst = resolve(first);
+      await waitFor(() => computes === 1, 10_000, 'the first computation');
+      const onSecond = resolve(second);
+      setTimeout(finish, 200);
+      expect(await Promise.all([onFirst, onSecond])).toEqual([{ multiplier: 1.5 }, { multiplier: 1.5 }]);
       expect(computes).toBe(1);
     } finally {
       await Promise.all([first.close(), second.close()]);
