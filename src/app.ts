@@ -129,6 +129,8 @@ export function createApp(config: Config, options: AppOptions = {}): App {
         csrfPrevention: false,
         introspection: true,
         parseOptions: { maxTokens: config.limits.maxTokens },
+        // APQ: registered on one instance, usable on all (stored in Redis); per instance without Redis.
+        ...(cache.persistedQueries ? { persistedQueries: { cache: cache.persistedQueries } } : {}),
         // Apollo's default landing page loads from a CDN; GraphiQL is served by http/graphiql.ts instead.
         plugins: [
           ApolloServerPluginLandingPageDisabled(),

@@ -118,9 +118,14 @@ export interface CacheConfig {
   readonly enabled: boolean;
   /** Prefix of every Redis key and channel; instances sharing it share entries and invalidations. */
   readonly namespace: string;
-  /** REDIS_URL; undefined: L1 only. */
+  /** REDIS_URL; undefined: L1 only (unless redisClusterNodes is set). */
   readonly redisUrl: string | undefined;
-  /** CACHE_L2=off ignores REDIS_URL. */
+  /**
+   * REDIS_CLUSTER_NODES: seed nodes of a Redis Cluster (the rest are discovered); undefined: no cluster. Never set
+   * together with redisUrl.
+   */
+  readonly redisClusterNodes: readonly string[] | undefined;
+  /** CACHE_L2=off ignores REDIS_URL and REDIS_CLUSTER_NODES. */
   readonly l2: boolean;
   /** Bound of L1 in bytes; 0 disables L1. */
   readonly l1MaxBytes: number;
@@ -278,6 +283,7 @@ function readCacheConfig(read: EnvReader): CacheConfig {
     enabled: read.boolean('CACHE_ENABLED', true),
     namespace: read.pattern('CACHE_NAMESPACE', 'beacon', /^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - (1-64)'),
     redisUrl: read.optionalUrl('REDIS_URL', ['redis:', 'rediss:']),
+    redisClusterNodes: read.clusterNodes('REDIS_CLUSTER_NODES', 'REDIS_URL'),
     l2: read.oneOf('CACHE_L2', ['on', 'off'], 'on') === 'on',
     l1MaxBytes: read.integer('CACHE_L1_MAX_BYTES', 64 * 1024 * 1024, 0, 64 * 1024 * 1024 * 1024),
     redisTimeoutMs: read.integer('CACHE_REDIS_TIMEOUT_MS', 50, 1, 10_000),
@@ -440,5 +446,36 @@ class EnvReader {
       throw new ConfigError(`${name} must start with ${protocols.join(' or ')}, got ${JSON.stringify(url.protocol)}`);
     }
     return value;
+  }
+
+  /**
+   * A comma-separated list of redis:// or rediss:// URLs with a host and a port, all of one scheme (a cluster is TLS
+   * or not as a whole), set alone: `exclusiveWith` (the single-node URL) must be unset.
+   */
+  clusterNodes(name: string, exclusiveWith: string): readonly string[] | undefined {
+    const value = this.raw(name);
+    if (value === undefined) return undefined;
+    if (this.raw(exclusiveWith) !== undefined) {
+      throw new ConfigError(`${name} and ${exclusiveWith} are mutually exclusive: set ${name} for a Redis Cluster, ${exclusiveWith} for one Redis`);
+    }
+    const nodes = value.split(',').map((part) => part.trim());
+    for (const [index, node] of nodes.entries()) {
+      let url: URL;
+      try {
+        url = new URL(node);
+      } catch {
+        throw new ConfigError(`${name} must be comma-separated redis:// or rediss:// URLs; entry ${index + 1} does not parse`);
+      }
+      if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
+        throw new ConfigError(`${name} entries must start with redis: or rediss:, entry ${index + 1} has ${JSON.stringify(url.protocol)}`);
+      }
+      if (!url.hostname || !url.port) {
+        throw new ConfigError(`${name} entries need a host and a port (redis://host:port), entry ${index + 1} has none`);
+      }
+      if (url.protocol !== new URL(nodes[0]!).protocol) {
+        throw new ConfigError(`${name} entries must all use one scheme (redis: or rediss:), entry ${index + 1} differs`);
+      }
+    }
+    return Object.freeze(nodes);
   }
 }

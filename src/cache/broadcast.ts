@@ -18,7 +18,7 @@ export type BroadcastOutcome =
   | { status: 'invalidated'; version: number }
   /** The cache is off (CACHE_ENABLED=false): servers keep nothing to invalidate. */
   | { status: 'cache-disabled' }
-  /** No REDIS_URL (or CACHE_L2=off): servers keep only an L1 each, and another process cannot reach it. */
+  /** No REDIS_URL nor REDIS_CLUSTER_NODES (or CACHE_L2=off): servers keep only an L1 each, and another process cannot reach it. */
   | { status: 'no-redis' }
   /** Redis could not be reached or did not answer in time; `reason` says why. Nothing was invalidated anywhere. */
   | { status: 'unreachable'; reason: string };
@@ -47,9 +47,10 @@ export async function broadcastInvalidation(
   options: BroadcastOptions = {},
 ): Promise<BroadcastOutcome> {
   if (!config.enabled) return { status: 'cache-disabled' };
-  if (!config.redisUrl || !config.l2) return { status: 'no-redis' };
+  if (!(config.redisUrl || config.redisClusterNodes) || !config.l2) return { status: 'no-redis' };
   const budgetMs = Math.max(options.budgetMs ?? DEFAULT_BUDGET_MS, config.redisTimeoutMs);
-  const redis = new RedisConnection({ url: config.redisUrl, timeoutMs: budgetMs, logger: quiet, reconnect: false });
+  const target = config.redisClusterNodes ? { clusterNodes: config.redisClusterNodes } : { url: config.redisUrl };
+  const redis = new RedisConnection({ ...target, timeoutMs: budgetMs, logger: quiet, reconnect: false });
   const versions = new Versions(new KeySpace(config.namespace), redis, { tagVersionTtlMs: tagVersionTtlMs(config), writeTimeoutMs: budgetMs });
   // Versions.invalidate fails open: when Redis does not take the bump, the tags are honoured locally and queued for
   // a replay that this process will not live to send. The version it reports is the only sign of success.

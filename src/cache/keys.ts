@@ -81,6 +81,11 @@ export class KeySpace {
     return `${this.namespace}:tv:${hashParts(['t1', tag])}`;
   }
 
+  /** An APQ document (persisted-queries.ts), by the client's sha256, hashed again: a client string is never raw. */
+  persistedQuery(sha256: string): string {
+    return `${this.namespace}:pq:${hashParts(['pq1', sha256])}`;
+  }
+
   get invalidationChannel(): string {
     return `${this.namespace}:invalidations`;
   }

@@ -75,6 +75,15 @@ export class OperationReader {
     };
   }
 
+  /**
+   * A persisted query's document learned elsewhere (the shared APQ store, registered through another instance), so
+   * that requests sending its hash alone are keyed, and cached, here too. Apollo checked the hash on registration.
+   */
+  learnPersisted(hash: string, query: string): void {
+    const lexed = this.lex(query);
+    if (lexed) this.persisted.set(hash, lexed);
+  }
+
   private lex(query: string): LexedDocument | undefined {
     const remembered = this.lexed.get(query);
     if (remembered) return remembered;

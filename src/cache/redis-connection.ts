@@ -3,8 +3,13 @@
 // down fails at once instead of waiting for a reconnect; every call is raced against a small time budget; failures
 // and timeouts come back as FAILED (the caller treats them as a miss), are counted, and are logged at most once a
 // second. Reconnection is node-redis's, with a capped backoff.
+//
+// One Redis (REDIS_URL) or a Redis Cluster (REDIS_CLUSTER_NODES, redis-cluster.ts) behind one small surface: the
+// commands Beacon sends (each names one key, so each goes to one slot) and a subscriber. On a cluster, publish is
+// SPUBLISH and the subscription SSUBSCRIBE: the channel lives on one slot's master.
 import { createClient, type RedisClientType } from '@keyv/redis';
 import type { Logger } from '../log.js';
+import { ClusterLink, type ClusterNodeState } from './redis-cluster.js';
 
 /** What a failed or timed-out call returns instead of throwing. */
 export const FAILED = Symbol('redis call failed');
@@ -12,8 +17,33 @@ export type Failed = typeof FAILED;
 
 export type RedisLinkState = 'connecting' | 'ready' | 'reconnecting' | 'closed';
 
+/** The commands Beacon sends: each names one key (Redis Cluster-safe). node-redis's client and ClusterLink have them. */
+export interface RedisCommands {
+  readonly isReady: boolean;
+  on(event: 'ready' | 'reconnecting' | 'end', listener: () => void): unknown;
+  once(event: 'ready', listener: () => void): unknown;
+  get(key: string): Promise<string | null>;
+  set(key: string, value: string, options?: { NX?: true; PX?: number }): Promise<string | null>;
+  del(key: string): Promise<number>;
+  incr(key: string): Promise<number>;
+  pExpire(key: string, milliseconds: number, mode?: 'GT'): Promise<number>;
+  eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
+  /** PUBLISH on one Redis; SPUBLISH on a cluster (the channel's slot's master). */
+  publish(channel: string, message: string): Promise<number>;
+  configGet(parameter: string): Promise<Record<string, string>>;
+}
+
+/** The invalidation channel's listener side: 'ready' whenever the subscription is (again) live. */
+export interface RedisSubscriber {
+  on(event: 'ready' | 'reconnecting' | 'end', listener: () => void): unknown;
+  subscribe(channel: string, listener: (message: string) => void): Promise<unknown>;
+}
+
 export interface RedisConnectionOptions {
-  url: string;
+  /** One Redis. Exactly one of url and clusterNodes. */
+  url?: string;
+  /** Seed nodes of a Redis Cluster. */
+  clusterNodes?: readonly string[];
   timeoutMs: number;
   logger: Logger;
   /** Called once per failed or timed-out call. */
@@ -30,8 +60,12 @@ const BREAKER_OPEN_MS = 500;
 const MAX_RECONNECT_DELAY_MS = 2_000;
 
 export class RedisConnection {
-  readonly client: RedisClientType;
-  readonly subscriber: RedisClientType;
+  readonly client: RedisCommands;
+  readonly subscriber: RedisSubscriber;
+  /** Set on a cluster. */
+  readonly cluster: ClusterLink | undefined;
+  /** Set on one Redis: the node-redis clients behind client and subscriber. */
+  private readonly single: { client: RedisClientType; subscriber: RedisClientType } | undefined;
   private clientState: RedisLinkState = 'connecting';
   private breakerOpenUntil = 0;
   private lastLogAt = 0;
@@ -40,32 +74,56 @@ export class RedisConnection {
   private closed = false;
 
   constructor(private readonly options: RedisConnectionOptions) {
-    this.client = createClient({
-      url: options.url,
-      disableOfflineQueue: true,
-      socket: {
-        connectTimeout: 1_000,
-        reconnectStrategy:
-          options.reconnect === false ? false : (retries) => Math.min(50 * 2 ** Math.min(retries, 10), MAX_RECONNECT_DELAY_MS),
-      },
-    }) as RedisClientType;
-    this.subscriber = this.client.duplicate() as RedisClientType;
-    this.client
-      .on('ready', () => (this.clientState = 'ready'))
-      .on('reconnecting', () => (this.clientState = 'reconnecting'))
-      .on('end', () => (this.clientState = 'closed'))
-      .on('error', (error: unknown) => this.logFailure('redis connection error', error));
-    // The subscriber's errors are the same outage seen twice; its state is reported through its own events.
-    this.subscriber.on('error', () => {});
+    if ((options.url === undefined) === (options.clusterNodes === undefined)) {
+      throw new Error('RedisConnection needs exactly one of url (one Redis) and clusterNodes (a Redis Cluster)');
+    }
+    const reconnectStrategy =
+      options.reconnect === false ? (false as const) : (retries: number) => Math.min(50 * 2 ** Math.min(retries, 10), MAX_RECONNECT_DELAY_MS);
+    if (options.clusterNodes) {
+      this.cluster = new ClusterLink({
+        nodes: options.clusterNodes,
+        connectTimeoutMs: 1_000,
+        reconnectStrategy,
+        onError: (error) => this.logFailure('redis cluster error', error),
+      });
+      this.client = this.cluster;
+      this.subscriber = this.cluster.subscriber;
+    } else {
+      const client = createClient({
+        url: options.url,
+        disableOfflineQueue: true,
+        socket: { connectTimeout: 1_000, reconnectStrategy },
+      }) as RedisClientType;
+      const subscriber = client.duplicate() as RedisClientType;
+      client.on('error', (error: unknown) => this.logFailure('redis connection error', error));
+      // The subscriber's errors are the same outage seen twice; its state is reported through its own events.
+      subscriber.on('error', () => {});
+      this.single = { client, subscriber };
+      // node-redis's reply types are generic over RESP versions and type mappings; with the defaults they are these.
+      this.client = client as unknown as RedisCommands;
+      this.subscriber = subscriber as unknown as RedisSubscriber;
+    }
+    this.client.on('ready', () => (this.clientState = 'ready'));
+    this.client.on('reconnecting', () => (this.clientState = 'reconnecting'));
+    this.client.on('end', () => (this.clientState = 'closed'));
   }
 
-  /** Connects both clients in the background. Never rejects, never waits. */
+  /** Connects in the background. Never rejects, never waits. */
   start(): void {
-    for (const client of [this.client, this.subscriber]) {
+    if (this.cluster) {
+      void this.cluster.connect();
+      return;
+    }
+    for (const client of [this.single!.client, this.single!.subscriber]) {
       client.connect().catch((error: unknown) => {
         if (!this.closed) this.logFailure('redis connect failed', error);
       });
     }
+  }
+
+  /** On a cluster, each master's address and whether it answers; empty on one Redis. */
+  nodes(): ClusterNodeState[] {
+    return this.cluster?.nodes() ?? [];
   }
 
   /**
@@ -75,7 +133,12 @@ export class RedisConnection {
    */
   async connectClient(budgetMs: number): Promise<boolean> {
     let timer: NodeJS.Timeout | undefined;
-    const connected = this.client.connect().then(
+    const connecting: Promise<unknown> = this.cluster
+      ? this.cluster.connect().then((ok) => {
+          if (!ok) throw new Error(this.lastError ?? 'no cluster node answered');
+        })
+      : this.single!.client.connect();
+    const connected = connecting.then(
       () => true,
       (error: unknown) => {
         this.lastError = describeError(error);
@@ -108,7 +171,7 @@ export class RedisConnection {
    * Runs one Redis operation within the time budget. Returns FAILED (never throws) when the link is down, the
    * breaker is open, the call errors, or the budget runs out.
    */
-  async call<T>(operation: (client: RedisClientType) => Promise<T>): Promise<T | Failed> {
+  async call<T>(operation: (client: RedisCommands) => Promise<T>): Promise<T | Failed> {
     if (!this.usable) {
       this.options.onFailure?.('error');
       return FAILED;
@@ -151,7 +214,7 @@ export class RedisConnection {
    * Runs one operation with its own budget and no breaker: for writes (an invalidation), which must not give up after
    * the read path's budget nor be skipped because a read timed out. Needs the link up; never throws.
    */
-  async callWithin<T>(budgetMs: number, operation: (client: RedisClientType) => Promise<T>): Promise<T | Failed> {
+  async callWithin<T>(budgetMs: number, operation: (client: RedisCommands) => Promise<T>): Promise<T | Failed> {
     if (!this.client.isReady) return FAILED;
     let timer: NodeJS.Timeout | undefined;
     const work = operation(this.client).catch((error: unknown): Failed => {
@@ -168,8 +231,9 @@ export class RedisConnection {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.cluster?.destroy();
     await Promise.all(
-      [this.client, this.subscriber].map(async (client) => {
+      (this.single ? [this.single.client, this.single.subscriber] : []).map(async (client) => {
         try {
           if (client.isOpen) client.destroy();
         } catch {

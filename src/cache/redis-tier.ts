@@ -1,26 +1,21 @@
-// L2: Redis through Keyv's Redis adapter (@keyv/redis), on the connection's command client. Entries are stored as
-// one string (codec.ts) with a PX expiry, one key per entry: every command touches one key (Redis Cluster-safe).
-// The adapter is told to throw, so the connection's budget and counters see every failure. The engine reads through
-// getMany: the lookups of one tick go out together and come back together (tick-batcher.ts).
-import KeyvRedis from '@keyv/redis';
+// L2: Redis (one, or a cluster) on the connection's command client. Entries are stored as one string (codec.ts)
+// with a PX expiry, one key per entry: GET, SET PX and DEL each touch one key (Redis Cluster-safe). Failures reach
+// the connection's budget and counters. The engine reads through getMany: the lookups of one tick go out together
+// and come back together (tick-batcher.ts).
+//
+// The commands go to the client directly rather than through Keyv's adapter: the adapter connects a client it finds
+// closed by itself, which would defeat the connection's fail-open rules (no offline queue, background reconnects).
 import { decodeEntry, encodeEntry } from './codec.js';
 import { FAILED, type RedisConnection } from './redis-connection.js';
 import type { CacheEntry, CacheTier } from './store.js';
 
 export class RedisTier implements CacheTier {
   readonly name = 'L2' as const;
-  private readonly adapter: KeyvRedis<string>;
 
-  constructor(private readonly connection: RedisConnection) {
-    // Keys are already namespaced by keys.ts; the adapter adds nothing to them.
-    this.adapter = new KeyvRedis<string>(connection.client, { throwOnErrors: true, throwOnConnectError: false });
-    this.adapter.namespace = undefined;
-    // Errors are counted and logged by the connection; the adapter's copies need a listener so they are not thrown.
-    this.adapter.on('error', () => {});
-  }
+  constructor(private readonly connection: RedisConnection) {}
 
   async get(key: string): Promise<CacheEntry | undefined> {
-    const text = await this.connection.call(() => this.adapter.get<string>(key));
+    const text = await this.connection.call((client) => client.get(key));
     if (text === FAILED) throw new TierUnavailable();
     return typeof text === 'string' ? decodeEntry(text) : undefined;
   }
@@ -30,19 +25,19 @@ export class RedisTier implements CacheTier {
    * budget. No multi-key command (MGET), so nothing crosses a Redis Cluster slot.
    */
   async getMany(keys: readonly string[]): Promise<Array<CacheEntry | undefined>> {
-    const texts = await this.connection.call(() => Promise.all(keys.map((key) => this.adapter.get<string>(key))));
+    const texts = await this.connection.call((client) => Promise.all(keys.map((key) => client.get(key))));
     if (texts === FAILED) throw new TierUnavailable();
     return texts.map((text) => (typeof text === 'string' ? decodeEntry(text) : undefined));
   }
 
   async set(key: string, entry: CacheEntry, ttlMs: number): Promise<void> {
     if (ttlMs <= 0) return;
-    const done = await this.connection.call(() => this.adapter.set(key, encodeEntry(entry), Math.ceil(ttlMs)));
+    const done = await this.connection.call((client) => client.set(key, encodeEntry(entry), { PX: Math.ceil(ttlMs) }));
     if (done === FAILED) throw new TierUnavailable();
   }
 
   async delete(key: string): Promise<void> {
-    const done = await this.connection.call(() => this.adapter.delete(key));
+    const done = await this.connection.call((client) => client.del(key));
     if (done === FAILED) throw new TierUnavailable();
   }
 }

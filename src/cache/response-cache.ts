@@ -98,6 +98,11 @@ export class ResponseCache {
     private readonly keys: KeySpace,
   ) {}
 
+  /** See OperationReader.learnPersisted. */
+  learnPersisted(hash: string, query: string): void {
+    this.reader.learnPersisted(hash, query);
+  }
+
   /**
    * The fast lane's lookup (http/fast-lane.ts), before Fastify has parsed anything: a body whose exact bytes were
    * keyed before as a PUBLIC query is keyed again without parsing, and a fresh entry is found in L1 synchronously

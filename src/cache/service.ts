@@ -14,12 +14,16 @@ import { KeySpace } from './keys.js';
 import { MemoryTier } from './memory-tier.js';
 import { CachePolicy } from './policy.js';
 import { Leases } from './lease.js';
+import { SharedPersistedQueries } from './persisted-queries.js';
 import { FAILED, RedisConnection } from './redis-connection.js';
 import { RedisTier } from './redis-tier.js';
 import { ResponseCache } from './response-cache.js';
 import { averages, CacheStats } from './stats.js';
 import { ALL_TAG, tagVersionTtlMs, Versions } from './versions.js';
 import { loadWarmup, runWarmup, type WarmupOutcome, type WarmupRunner } from './warmup.js';
+
+/** An APQ document lives this long in Redis after its last registration; clients re-register a forgotten one. */
+const PERSISTED_QUERY_TTL_MS = 24 * 3_600_000;
 
 export type ClearScope = 'ALL' | 'TYPE' | 'TAG';
 
@@ -41,6 +45,11 @@ export class CacheService {
   readonly responseCache: ResponseCache | undefined;
   readonly fieldCache: FieldCache;
   readonly invalidate: Invalidate;
+  /**
+   * Apollo's APQ store, shared through Redis by every instance; undefined without Redis (Apollo's in-process default,
+   * per instance, is then the only store there is).
+   */
+  readonly persistedQueries: SharedPersistedQueries | undefined;
   private readonly redis: RedisConnection | undefined;
   private readonly l1: MemoryTier | undefined;
   private readonly versions: Versions | undefined;
@@ -56,13 +65,19 @@ export class CacheService {
       this.invalidate = invalidateNothing;
       return;
     }
-    if (config.redisUrl && config.l2) {
+    if ((config.redisUrl || config.redisClusterNodes) && config.l2) {
       this.redis = new RedisConnection({
-        url: config.redisUrl,
+        ...(config.redisClusterNodes ? { clusterNodes: config.redisClusterNodes } : { url: config.redisUrl }),
         timeoutMs: config.redisTimeoutMs,
         logger,
         onFailure: () => void (this.stats.tiers.L2.errors += 1),
       });
+    }
+    if (this.redis) {
+      // A document registered through another instance is learned by this one's response cache as Apollo finds it.
+      this.persistedQueries = new SharedPersistedQueries(this.redis, this.keys, PERSISTED_QUERY_TTL_MS, (hash, document) =>
+        this.responseCache?.learnPersisted(hash, document),
+      );
     }
     if (config.l1MaxBytes > 0) {
       this.l1 = new MemoryTier(config.l1MaxBytes, { onEvict: () => void (this.stats.tiers.L1.evictions += 1) });
@@ -91,8 +106,8 @@ export class CacheService {
     this.invalidate = (tags) => engine.invalidate(tags);
   }
 
-  get backend(): 'redis' | 'memory' {
-    return this.redis ? 'redis' : 'memory';
+  get backend(): 'redis' | 'redis-cluster' | 'memory' {
+    return this.redis ? (this.redis.cluster ? 'redis-cluster' : 'redis') : 'memory';
   }
 
   /** Connects to Redis in the background: never waits, never fails. */
@@ -174,6 +189,7 @@ export class CacheService {
         subscribed: this.versions?.subscriptionLive ?? false,
         pendingReplay: this.versions?.pendingReplay ?? 0,
         lastError: this.redis?.lastError ?? null,
+        nodes: this.redis?.nodes() ?? [],
       },
       tiers,
       fields: names(this.stats.fields.rows),

@@ -127,6 +127,8 @@ const MAX_VERSION_GAP = 100_000;
  * longest entry life by 60 s (tagVersionTtlMs()), so an entry stored within this memo still dies before the key.
  */
 const ENSURED_MEMO_MS = 30_000;
+/** How long a write waits for a replica to acknowledge its versions (cluster only; past it, the write goes on). */
+const REPLICA_WAIT_MS = 100;
 /** Between two tries of an invalidation whose Redis link is down, within the write budget. */
 const WRITE_RETRY_MS = 25;
 
@@ -535,6 +537,9 @@ export class Versions {
       const [, version] = await Promise.all([client.set(keys.clock, String(nowMicros()), { NX: true }), client.incr(keys.clock)]);
       const ttl = Math.ceil(this.options.tagVersionTtlMs);
       await Promise.all(tags.map((tag) => client.set(keys.tagVersion(tag), String(version), { PX: ttl })));
+      // On a cluster whose masters have replicas: wait (bounded) until a replica holds the new versions, so a master
+      // that dies right after this write acknowledged it does not take them with it (docs/scaling.md "Failover").
+      await this.redis!.cluster?.waitForReplicas([keys.clock, ...tags.map((tag) => keys.tagVersion(tag))], REPLICA_WAIT_MS);
       const message: InvalidationMessage = { v: version, tags: [...tags] };
       await client.publish(keys.invalidationChannel, JSON.stringify(message));
       return version;

@@ -136,7 +136,7 @@ export type CacheNameStats = {
 /** What the cache is doing: tiers, hit rates per field and operation, invalidations, latency and the TTLs in force. Never cached. */
 export type CacheStats = {
   __typename?: 'CacheStats';
-  /** redis (L1 + Redis L2) or memory (L1 only). */
+  /** redis (L1 + Redis L2), redis-cluster (L1 + Redis Cluster L2) or memory (L1 only). */
   backend: Scalars['String']['output'];
   backgroundRefreshes: Scalars['Float']['output'];
   /** Requests that asked to bypass the cache (Cache-Control: no-cache). */
@@ -800,10 +800,22 @@ export type RankingEntry = {
   value: Scalars['Float']['output'];
 };
 
+export type RedisNode = {
+  __typename?: 'RedisNode';
+  /** host:port, as the cluster announces it. */
+  address: Scalars['String']['output'];
+  /** master (commands go to masters only). */
+  role: Scalars['String']['output'];
+  /** ready, or down (its slots' commands fail at once until a replica is promoted). */
+  state: Scalars['String']['output'];
+};
+
 export type RedisStatus = {
   __typename?: 'RedisStatus';
   configured: Scalars['Boolean']['output'];
   lastError?: Maybe<Scalars['String']['output']>;
+  /** On a Redis Cluster (REDIS_CLUSTER_NODES), each master this instance knows and whether it answers; empty on one Redis. */
+  nodes: Array<RedisNode>;
   /** Invalidations waiting to be replayed to Redis (they happened while it was unreachable). */
   pendingReplay: Scalars['Float']['output'];
   /** connecting, ready, reconnecting, closed, or off. */
@@ -1004,6 +1016,7 @@ export type ResolversTypes = {
   PerformanceOrder: PerformanceOrder;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   RankingEntry: ResolverTypeWrapper<Omit<RankingEntry, 'run'> & { run: ResolversTypes['ModelRun'] }>;
+  RedisNode: ResolverTypeWrapper<RedisNode>;
   RedisStatus: ResolverTypeWrapper<RedisStatus>;
   RiskLevel: RiskLevel;
   Sector: ResolverTypeWrapper<Sector>;
@@ -1069,6 +1082,7 @@ export type ResolversParentTypes = {
   PerformanceBucket: PerformanceBucket;
   Query: Record<PropertyKey, never>;
   RankingEntry: Omit<RankingEntry, 'run'> & { run: ResolversParentTypes['ModelRun'] };
+  RedisNode: RedisNode;
   RedisStatus: RedisStatus;
   Sector: Sector;
   StartTrainingInput: StartTrainingInput;
@@ -1455,9 +1469,16 @@ export type RankingEntryResolvers<ContextType = RequestContext, ParentType exten
   value?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
 };
 
+export type RedisNodeResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['RedisNode'] = ResolversParentTypes['RedisNode']> = {
+  address?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  role?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  state?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export type RedisStatusResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['RedisStatus'] = ResolversParentTypes['RedisStatus']> = {
   configured?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   lastError?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  nodes?: Resolver<Array<ResolversTypes['RedisNode']>, ParentType, ContextType>;
   pendingReplay?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   state?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   subscribed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
@@ -1537,6 +1558,7 @@ export type Resolvers<ContextType = RequestContext> = {
   PerformanceBucket?: PerformanceBucketResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   RankingEntry?: RankingEntryResolvers<ContextType>;
+  RedisNode?: RedisNodeResolvers<ContextType>;
   RedisStatus?: RedisStatusResolvers<ContextType>;
   Sector?: SectorResolvers<ContextType>;
   TierExposure?: TierExposureResolvers<ContextType>;

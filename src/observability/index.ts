@@ -69,7 +69,8 @@ export class Observability {
     const { healthTimeoutMs, healthCacheMs } = this.config.observability;
     const link = (): CacheLinkView => cache.snapshot();
     const { cache: cacheConfig } = this.config;
-    const redisUrl = cacheConfig.enabled && cacheConfig.l2 ? cacheConfig.redisUrl : undefined;
+    // On a cluster, the PING goes to the first seed node: whether Redis answers at all (the link state says the rest).
+    const redisUrl = cacheConfig.enabled && cacheConfig.l2 ? (cacheConfig.redisUrl ?? cacheConfig.redisClusterNodes?.[0]) : undefined;
     // Redis is PINGed in the background, at most once per report lifetime (and once a second at most).
     const redis = redisCheck(redisUrl, link, { timeoutMs: healthTimeoutMs, pingIntervalMs: Math.max(healthCacheMs, 1_000) });
     this.health = new HealthChecker([databaseCheck(() => database.ping()), redis, cacheCheck(link)], {
