@@ -4,7 +4,7 @@
 // through one instance is answered by the other.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APQ_HASH, APQ_QUERY } from '../helpers/apq.js';
-import { postGraphql, startTestApp, type TestApp } from '../helpers/app.js';
+import { ADMIN_AUTH, postGraphql, startTestApp, type TestApp } from '../helpers/app.js';
 import { dropNamespace, uniqueNamespace, waitFor } from '../helpers/cache.js';
 import { startRoundRobinProxy, type RoundRobinProxy } from '../helpers/round-robin-proxy.js';
 import { postgresUp, REDIS_URL, redisUp } from '../helpers/services.js';
@@ -40,7 +40,7 @@ describe.runIf(postgresUp && redisUp)('two instances behind a round-robin load b
     for (let round = 0; round < 10; round++) {
       // Every other round, one more read first: the writes then alternate between the instances too.
       if (round % 2 === 1) await postGraphql<any>(graphql, READ, { id: '11' });
-      const written = await postGraphql<any>(graphql, WRITE, { id: '11', d: `behind the balancer ${round}` });
+      const written = await postGraphql<any>(graphql, WRITE, { id: '11', d: `behind the balancer ${round}` }, ADMIN_AUTH);
       expect(written.body.errors).toBeUndefined();
       const read = await postGraphql<any>(graphql, READ, { id: '11' });
       expect(read.headers.get('x-upstream')).not.toBe(written.headers.get('x-upstream'));
