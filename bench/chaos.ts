@@ -102,11 +102,6 @@ async function underLoad(pair: Instances, durationMs: number, body: () => Promis
   return load.samples;
 }
 
-function judged(from: number, background: Sample[]): Sample[] {
-  const samples = [...workload.samples.slice(from), ...background];
-  workload.ledger.judge(samples);
-  return samples;
-}
 
 function details(samples: Sample[]): void {
   const stale = describeStale(samples, 5);
@@ -134,7 +129,7 @@ async function race(control = false): Promise<void> {
   const background = await underLoad(pair, MAX_MS, async () => {
     rounds = await workload.runRounds(control ? CONTROL_ROUNDS : ROUNDS, () => performance.now() - began > MAX_MS);
   });
-  const samples = judged(from, background);
+  const samples = workload.judged(from, background);
   const seconds = (performance.now() - began) / 1000;
   const [all] = summarize(samples);
   out(formatTable(`${name}: ${rounds} rounds (${workload.writes - writesBefore} writes acked) in ${seconds.toFixed(0)} s, background ${achieved(samples).toFixed(0)} reads/s achieved (target ${RATE})`, [all!]));
@@ -167,7 +162,7 @@ async function redisKill(): Promise<void> {
       await writer;
     }
   });
-  const samples = judged(from, background);
+  const samples = workload.judged(from, background);
   const rows = summarize(samples, phases);
   out(formatTable(`redis-kill: Redis SIGKILLed for ${REDIS_DOWN_MS / 1000} s under load, restarted empty; writes throughout`, rows));
   details(samples);
@@ -229,7 +224,7 @@ async function aroundWrites(name: string, title: string, fault: (kind: (typeof W
   const background = await underLoad(pair, MAX_MS, async () => {
     for (let i = 0; i < FAULT_ROUNDS; i += 1) await fault(WRITE_KINDS[i % WRITE_KINDS.length]!, i, pair);
   });
-  const samples = judged(from, background);
+  const samples = workload.judged(from, background);
   const [all] = summarize(samples);
   out(formatTable(`${name}: ${title}, ${FAULT_ROUNDS} writes`, [all!]));
   details(samples);

@@ -356,7 +356,8 @@ export class Ledger {
 // ---------------------------------------------------------------------------------------------------------------
 // The workload: what is read and what is written
 
-const DASHBOARD = `query Dashboard {
+/** The README's Dashboard and Models queries, on ids the test seed has (also used by cache-resumes.test.ts). */
+export const DASHBOARD = `query Dashboard {
   categories { name datasetCount }
   topUpdatedDatasets(limit: 5) { id name category rowCount updatedAt }
   datasets(first: 20, category: "Health", orderBy: UPDATED_AT_DESC) {
@@ -365,7 +366,7 @@ const DASHBOARD = `query Dashboard {
     nodes { id name quality { score duplicateRows completeness } sample(size: 3) }
   }
 }`;
-const MODELS = `query Models {
+export const MODELS = `query Models {
   modelRuns(first: 10, datasetId: "7", status: COMPLETED) {
     nodes { id name algorithm metrics { f1 rocAuc } featureImportance(topN: 5) { feature importance } }
   }
@@ -411,6 +412,13 @@ export interface WriteFailure {
  */
 export class RaceWorkload {
   readonly ledger = new Ledger();
+
+  /** The post-write reads from `from` on, with a background load's, judged against the whole ledger. */
+  judged(from: number, background: Sample[]): Sample[] {
+    const samples = [...this.samples.slice(from), ...background];
+    this.ledger.judge(samples);
+    return samples;
+  }
   readonly samples: Sample[] = [];
   readonly writeFailures: WriteFailure[] = [];
   writes = 0;

@@ -5,26 +5,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { dropNamespace, uniqueNamespace } from '../helpers/cache.js';
+import { DASHBOARD, MODELS } from '../helpers/chaos.js';
 import { postgresUp, REDIS_URL, redisUp } from '../helpers/services.js';
 
-const DASHBOARD = `query Dashboard {
-  categories { name datasetCount }
-  topUpdatedDatasets(limit: 5) { id name category rowCount updatedAt }
-  datasets(first: 20, category: "Health", orderBy: UPDATED_AT_DESC) {
-    totalCount
-    pageInfo { hasNextPage endCursor }
-    nodes { id name quality { score duplicateRows completeness } sample(size: 3) }
-  }
-}`;
-const MODELS = `query Models {
-  modelRuns(first: 10, datasetId: "7", status: COMPLETED) {
-    nodes { id name algorithm metrics { f1 rocAuc } featureImportance(topN: 5) { feature importance } }
-  }
-  compareModels(ids: ["12", "3", "40"], metrics: [F1, ROC_AUC]) {
-    metrics { metric bestRun { id } values { run { id } value deltaToBest rank } }
-  }
-  modelRanking(datasetId: "7", metric: F1, top: 5) { entries { rank value run { id name } } }
-}`;
 const SPORTS = `{ datasets(first: 5, category: "Sports") { nodes { id quality { score } } } }`;
 
 const UPDATE = `mutation($id: ID!, $d: String!) { updateDataset(id: $id, input: { description: $d }) { id } }`;

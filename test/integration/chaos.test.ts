@@ -76,12 +76,6 @@ describe.runIf(postgresUp && redisUp)('issue 9: two instances under load and fau
     return background.samples;
   }
 
-  /** The workload's post-write reads from `from` on, with the load's, judged against the whole ledger. */
-  function judged(from: number, background: Sample[]): Sample[] {
-    const samples = [...workload.samples.slice(from), ...background];
-    workload.ledger.judge(samples);
-    return samples;
-  }
 
   it(`shows no read that starts after a write's response the old data, on either instance, under background load (${ROUNDS} rounds)`, async () => {
     const from = workload.samples.length;
@@ -90,7 +84,7 @@ describe.runIf(postgresUp && redisUp)('issue 9: two instances under load and fau
     const background = await underLoad(RACE_MAX_MS, async () => {
       rounds = await workload.runRounds(ROUNDS, () => performance.now() - began > RACE_MAX_MS);
     });
-    const samples = judged(from, background);
+    const samples = workload.judged(from, background);
     const [summary] = summarize(samples);
     console.info(`${formatTable(`race, ${rounds} rounds in ${((performance.now() - began) / 1000).toFixed(1)} s (${workload.writes} writes acked)`, [summary!])}\n${report(samples)}`);
 
@@ -126,7 +120,7 @@ describe.runIf(postgresUp && redisUp)('issue 9: two instances under load and fau
         await writer;
       }
     });
-    const samples = judged(from, background);
+    const samples = workload.judged(from, background);
     console.info(`${formatTable('Redis killed 3 s, restarted empty', summarize(samples, phases))}\n${report(samples)}`);
 
     expect(describeFailures(samples)).toEqual({});
@@ -147,7 +141,7 @@ describe.runIf(postgresUp && redisUp)('issue 9: two instances under load and fau
         expect(await workload.write(kind, i % 2)).toBe(true);
       }
     });
-    const samples = judged(from, background);
+    const samples = workload.judged(from, background);
     console.info(`${formatTable(`FLUSHALL between a cached read and a write, ${FAULT_ROUNDS} times`, summarize(samples))}\n${report(samples)}`);
     expect(describeFailures(samples)).toEqual({});
     expect(describeStale(samples, 20)).toEqual([]);
@@ -171,7 +165,7 @@ describe.runIf(postgresUp && redisUp)('issue 9: two instances under load and fau
         }
       }
     });
-    const samples = judged(from, background);
+    const samples = workload.judged(from, background);
     console.info(`${formatTable(`clock / tag versions deleted around a write, ${FAULT_ROUNDS} times`, summarize(samples))}\n${report(samples)}`);
     expect(describeFailures(samples)).toEqual({});
     expect(describeStale(samples, 20)).toEqual([]);

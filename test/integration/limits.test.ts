@@ -166,17 +166,20 @@ describe.skipIf(!postgresUp)('rate limiting', () => {
   let t: TestApp;
   let origin: string;
   beforeAll(async () => {
-    // 600 a minute is one every 100 ms; bursts of 3.
-    t = await startTestApp({ database: 'postgres', seed: 'none', env: { RATE_LIMIT_PER_MINUTE: '600', RATE_LIMIT_BURST: '3' } });
+    // 60 a minute is one a second; bursts of 3. Slow enough that four requests in a row outrun the refill even on a
+    // loaded machine (at one every 100 ms, a slow fourth request found a fresh token).
+    t = await startTestApp({ database: 'postgres', seed: 'none', env: { RATE_LIMIT_PER_MINUTE: '60', RATE_LIMIT_BURST: '3' } });
     origin = originOf(t.url);
   });
   afterAll(() => t?.close());
 
   const query = (headers: Record<string, string> = {}) => send(origin, post('{ health { ok } }', undefined, headers));
   const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  /** A whole burst back: three tokens at one a second. */
+  const REFILL_MS = 3_100;
 
   it('answers 429 RATE_LIMITED with Retry-After once a client has spent its burst, and refills', async () => {
-    await pause(400);
+    await pause(REFILL_MS);
     const statuses = [];
     for (let i = 0; i < 3; i++) statuses.push((await query()).status);
     expect(statuses).toEqual([200, 200, 200]);
@@ -185,15 +188,15 @@ describe.skipIf(!postgresUp)('rate limiting', () => {
     expect(refused.headers.get('retry-after')).toBe('1');
     expect(refused.headers.get('ratelimit-limit')).toBe('3');
     expect(refused.json.errors[0]).toMatchObject({ extensions: { code: 'RATE_LIMITED', retryAfterSeconds: 1 } });
-    expect(refused.json.errors[0].message).toMatch(/600 requests per minute/);
+    expect(refused.json.errors[0].message).toMatch(/60 requests per minute/);
     expectNoLeaks(refused);
-    await pause(150);
+    await pause(1_000);
     expect((await query()).status).toBe(200);
   });
 
   it('counts a verified principal as its own client, and never limits health probes or /metrics', async () => {
     const { key } = await new ApiKeyRepository(t.app.database.db).create({ role: 'reader', team: 'risk' });
-    await pause(400);
+    await pause(REFILL_MS);
     for (let i = 0; i < 3; i++) await query();
     expect((await query()).status).toBe(429);
     expect((await query({ authorization: `Bearer ${key}` })).status).toBe(200);
@@ -206,13 +209,13 @@ describe.skipIf(!postgresUp)('rate limiting', () => {
   });
 
   it('ignores X-Forwarded-For when no proxy is trusted: a client cannot pick a fresh bucket', async () => {
-    await pause(400);
+    await pause(REFILL_MS);
     for (let i = 0; i < 3; i++) await query();
     expect((await query({ 'x-forwarded-for': '203.0.113.99' })).status).toBe(429);
   });
 
   it('refuses before reading the body: an over-limit client sending a large body gets 429, not 413', async () => {
-    await pause(400);
+    await pause(REFILL_MS);
     for (let i = 0; i < 3; i++) await query();
     const response = await send(origin, post('{ health { ok } }', { pad: 'x'.repeat(2_000_000) }));
     expect(response.status).toBe(429);
@@ -252,7 +255,8 @@ describe.skipIf(!postgresUp)('rate limiting behind a trusted reverse proxy', () 
   beforeAll(async () => {
     // The test client connects from 127.0.0.1, so it plays the proxy. Cache hits (the fast lane) and misses (Fastify)
     // count in the same buckets.
-    t = await startTestApp({ database: 'postgres', seed: 'none', env: { RATE_LIMIT_PER_MINUTE: '600', RATE_LIMIT_BURST: '3', TRUST_PROXY: 'loopback' } });
+    // One a minute: nothing refills while the test runs, however slow the machine.
+    t = await startTestApp({ database: 'postgres', seed: 'none', env: { RATE_LIMIT_PER_MINUTE: '1', RATE_LIMIT_BURST: '3', TRUST_PROXY: 'loopback' } });
     origin = originOf(t.url);
   });
   afterAll(() => t?.close());
