@@ -89,7 +89,7 @@ export class CacheEngine {
     this.stats = options.stats;
     const l2 = options.l2;
     if (l2) this.l2Reads = new TickBatcher((keys) => this.readL2(l2, keys));
-    // A reset means messages may have been missed, or versions restarted: nothing in L1 can be trusted.
+    // A lost clock (versions.ts clockLost): nothing in L1 can be trusted.
     this.versions.onReset(() => options.l1?.clear());
     // An invalidation, this instance's or another's (over the channel), drops the affected L1 entries at once.
     // Lookups would find them invalid anyway; dropping them frees their memory and keeps `entries` honest.

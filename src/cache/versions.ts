@@ -185,7 +185,6 @@ export class Versions {
   private readonly readAfterWrite: boolean;
   private readonly outageTrustMs: number;
   invalidations = 0;
-  resets = 0;
   rebaselines = 0;
   clockLosses = 0;
   /** Invalidations Redis could not take within the write budget (honoured locally, replayed later). */
@@ -643,7 +642,6 @@ export class Versions {
    */
   private async clockLost(reason: string, wentBack: boolean): Promise<void> {
     this.clockLosses += 1;
-    this.resets += 1;
     this.currentEpoch += 1;
     this.sequence += 1;
     this.mirror = new Map();
