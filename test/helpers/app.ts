@@ -102,11 +102,14 @@ export async function postGraphql<T>(
   query: string,
   variables?: Record<string, unknown>,
   headers: Record<string, string> = {},
+  /** Past this the request fails instead of hanging (the chaos harness bounds every request). */
+  timeoutMs?: number,
 ): Promise<GqlResult<T>> {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify({ query, variables }),
+    ...(timeoutMs === undefined ? {} : { signal: AbortSignal.timeout(timeoutMs) }),
   });
   const text = await response.text();
   let body: GqlResult<T>['body'];

@@ -12,7 +12,7 @@
 // must come from one SQL statement: two statements of one read may straddle a write's commit.
 import { randomBytes } from 'node:crypto';
 import { createClient } from '@keyv/redis';
-import { ADMIN_AUTH, createTestDatabase, startTestApp, type GqlResult, type TestApp } from './app.js';
+import { ADMIN_AUTH, createTestDatabase, postGraphql as postGraphqlOnce, startTestApp, type GqlResult, type TestApp } from './app.js';
 import { PrivateRedis, uniqueNamespace, waitFor } from './cache.js';
 import { TcpProxy } from '../security/tcp-proxy.js';
 
@@ -21,22 +21,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** No request of the harness may hang a run: past this it fails (and is counted as failed). */
 const REQUEST_TIMEOUT_MS = 60_000;
 
-/** One GraphQL POST, as test/helpers/app.ts sends it, but bounded by REQUEST_TIMEOUT_MS. */
-async function postGraphql<T>(url: string, query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}): Promise<GqlResult<T>> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify({ query, variables }),
-    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-  });
-  const text = await response.text();
-  let body: GqlResult<T>['body'];
-  try {
-    body = JSON.parse(text);
-  } catch {
-    body = {};
-  }
-  return { status: response.status, headers: response.headers, body, text };
+/** One GraphQL POST (helpers/app.ts), bounded by REQUEST_TIMEOUT_MS. */
+function postGraphql<T>(url: string, query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}): Promise<GqlResult<T>> {
+  return postGraphqlOnce<T>(url, query, variables, headers, REQUEST_TIMEOUT_MS);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
