@@ -142,8 +142,13 @@ export class CacheEngine {
    * never returned, however fresh. Never throws: a failing L2 is a miss. L2 lookups of one tick are answered together.
    * `synced`: the caller has just waited for sync() itself.
    */
-  async lookup(key: string, counted = true, synced = false): Promise<Found | undefined> {
-    if (!synced) await this.versions.sync();
+  /**
+   * `patient`: the last resort of a failed recompute (stale-if-error), which may wait up to the write budget for
+   * Redis to verify the entry (versions.syncPatiently) instead of missing when the read budget runs out.
+   */
+  async lookup(key: string, counted = true, synced = false, patient = false): Promise<Found | undefined> {
+    if (patient) await this.versions.syncPatiently();
+    else if (!synced) await this.versions.sync();
     const { l1 } = this.options;
     const now = Date.now();
     let found: Found | undefined;
@@ -152,13 +157,16 @@ export class CacheEngine {
       const stamp = stampOf(local);
       // Read before the check: a remote check confirms the entry up to a baseline already in force when it asked.
       const mark = this.versions.verifiedMark;
-      const valid = this.versions.check(local, stamp);
-      if (valid === true || (await valid)) {
+      const pending = this.versions.verdict(local, stamp, patient);
+      const verdict = typeof pending === 'string' ? pending : await pending;
+      if (verdict === 'valid') {
         // Confirmed by Redis (an entry stamped before the baseline, e.g. computed just after start): later
         // invalidations reach the mirror, so its next hits are checked locally, not with a round trip each.
-        if (valid !== true && mark !== undefined && !(stamp.verified !== undefined && stamp.verified >= mark)) local.verified = mark;
+        if (pending !== 'valid' && mark !== undefined && !(stamp.verified !== undefined && stamp.verified >= mark)) local.verified = mark;
         found = classify(local, 'L1', now, stamp);
-      } else {
+      } else if (verdict === 'invalid') {
+        // Only what is known invalid is dropped: an entry Redis could not vouch for in time stays for a later check
+        // and for the stale-if-error fallback (which waits longer), instead of being lost to a slow moment.
         l1!.delete(key);
       }
       if (found?.freshness === 'fresh') return found;
@@ -211,7 +219,7 @@ export class CacheEngine {
     const entry = this.options.l1?.peek(key);
     if (!entry) return undefined;
     const stamp = stampOf(entry);
-    if (this.versions.check(entry, stamp) !== true) return undefined;
+    if (this.versions.verdict(entry, stamp) !== 'valid') return undefined;
     const found = classify(entry, 'L1', Date.now(), stamp);
     return found?.freshness === 'fresh' ? found : undefined;
   }

@@ -110,7 +110,7 @@ export class FieldResultCache implements FieldCache {
    * landed while the compute ran; lookup never returns an invalidated entry.
    */
   private async staleIfError(key: string, request: RequestCacheState | undefined): Promise<string | undefined> {
-    const found = await this.engine.lookup(key);
+    const found = await this.engine.lookup(key, true, false, true);
     if (!found) return undefined;
     this.engine.stats.tiers[found.tier].staleServed += 1;
     dependOn(request, found.entry, found.stamp);

@@ -272,7 +272,7 @@ export class ResponseCache {
 
   private async staleIfError(key: string): Promise<Found | undefined> {
     // Looked up again: an invalidation may have landed meanwhile, and lookup never returns an invalidated entry.
-    const found = await this.engine.lookup(key);
+    const found = await this.engine.lookup(key, true, false, true);
     if (found) this.engine.stats.tiers[found.tier].staleServed += 1;
     return found;
   }

@@ -38,7 +38,7 @@
 import type { CacheConfig } from '../config.js';
 import type { Logger } from '../log.js';
 import type { KeySpace } from './keys.js';
-import { FAILED, type RedisConnection } from './redis-connection.js';
+import { FAILED, type RedisCommands, type RedisConnection } from './redis-connection.js';
 import { clockOfTag, type TagClocks } from './tags.js';
 
 /** Every entry implicitly carries this tag: invalidating it invalidates everything (clearCache(scope: ALL)). */
@@ -129,6 +129,9 @@ const MAX_VERSION_GAP = 100_000;
 const ENSURED_MEMO_MS = 30_000;
 /** How long a write waits for a replica to acknowledge its versions (cluster only; past it, the write goes on). */
 const REPLICA_WAIT_MS = 100;
+/** What a check found: valid; invalid (may be dropped); unverified (Redis could not answer in time: a miss, kept). */
+export type Verdict = 'valid' | 'invalid' | 'unverified';
+
 /** Between two tries of an invalidation whose Redis link is down, within the write budget. */
 const WRITE_RETRY_MS = 25;
 
@@ -286,6 +289,21 @@ export class Versions {
   }
 
   /**
+   * sync() for a last resort (stale-if-error): a clock read of its own within the write budget, past the read budget
+   * and the breaker. On a loaded machine a read budget of a few tens of milliseconds runs out, and the alternative
+   * here is an error, not a hit: waiting longer is worth it, and the entry is still served only once verified.
+   */
+  async syncPatiently(): Promise<void> {
+    if (!this.redis || !this.readAfterWrite) return;
+    await this.syncOnce(this.writeTimeoutMs);
+  }
+
+  /** The budget of a last-resort check (syncPatiently, check with `patient`). */
+  get patientBudgetMs(): number {
+    return this.writeTimeoutMs;
+  }
+
+  /**
    * Resolves once entries stored from now on are checked against the mirror alone (no Redis; or subscribed with a
    * baseline), or after `timeoutMs`, whichever is first. Never rejects.
    */
@@ -319,24 +337,36 @@ export class Versions {
    * unless the mirror cannot answer for it, then one pipelined GET; a failed GET makes the entry invalid (a miss,
    * never stale data).
    */
-  check(deps: TagClocks, stamp: Stamp): boolean | Promise<boolean> {
-    if (stamp.epoch !== this.currentEpoch) return false;
+  check(deps: TagClocks, stamp: Stamp, patient = false): boolean | Promise<boolean> {
+    const verdict = this.verdict(deps, stamp, patient);
+    return typeof verdict === 'string' ? verdict === 'valid' : verdict.then((v) => v === 'valid');
+  }
+
+  /**
+   * check(), telling apart an entry known to be invalid (a newer version of one of its tags, or another epoch) from
+   * one that cannot be verified now (Redis slow or down past the outage trust): the first may be dropped, the second
+   * must be kept, since a later check (or the stale-if-error fallback, which waits longer) may still verify it.
+   */
+  verdict(deps: TagClocks, stamp: Stamp, patient = false): Verdict | Promise<Verdict> {
+    if (stamp.epoch !== this.currentEpoch) return 'invalid';
     const { tags } = deps;
     if (this.localVersions.size > 0) {
-      if ((this.localVersions.get(ALL_TAG) ?? -Infinity) > stamp.local) return false;
-      for (const tag of tags) if ((this.localVersions.get(tag) ?? -Infinity) > stamp.local) return false;
+      if ((this.localVersions.get(ALL_TAG) ?? -Infinity) > stamp.local) return 'invalid';
+      for (const tag of tags) if ((this.localVersions.get(tag) ?? -Infinity) > stamp.local) return 'invalid';
     }
-    if ((this.mirror.get(ALL_TAG) ?? 0) > deps.stamp) return false;
+    if ((this.mirror.get(ALL_TAG) ?? 0) > deps.stamp) return 'invalid';
     for (let index = 0; index < tags.length; index++) {
-      if ((this.mirror.get(tags[index]!) ?? 0) > clockOfTag(deps, index)) return false;
+      if ((this.mirror.get(tags[index]!) ?? 0) > clockOfTag(deps, index)) return 'invalid';
     }
-    if (!this.redis) return true;
+    if (!this.redis) return 'valid';
     // Fail open only for what the mirror vouches for: an entry confirmed since the current baseline (a rebaseline
     // forgets the mirror, and until its new baseline is read nothing older is vouched for).
     const outage = this.outage();
-    if (outage !== undefined) return outage && confirmedUpTo(stamp) >= this.baseline;
-    if (confirmedUpTo(stamp) >= this.baseline && this.mirrorComplete()) return true;
-    return this.checkRemote(deps);
+    if (outage !== undefined && !(patient && this.redis.client.isReady)) {
+      return outage && confirmedUpTo(stamp) >= this.baseline ? 'valid' : 'unverified';
+    }
+    if (confirmedUpTo(stamp) >= this.baseline && this.mirrorComplete()) return 'valid';
+    return this.checkRemote(deps, patient ? this.writeTimeoutMs : undefined);
   }
 
   /**
@@ -420,9 +450,10 @@ export class Versions {
     return this.subscriberLive && this.applied >= this.syncedClock;
   }
 
-  private async syncOnce(): Promise<void> {
+  /** `budgetMs`: a read of its own within that budget and past the breaker (syncPatiently); else the read path's. */
+  private async syncOnce(budgetMs?: number): Promise<void> {
     const floor = this.redisClock;
-    const clock = await this.readClock();
+    const clock = await this.readClock(budgetMs);
     if (clock === FAILED) {
       this.failingSince ??= Date.now();
       return;
@@ -494,15 +525,16 @@ export class Versions {
   }
 
   /** GET clock; a missing clock (new or restarted Redis) starts at the current time, so it never goes backwards. */
-  private async readClock(): Promise<number | typeof FAILED> {
+  private async readClock(budgetMs?: number): Promise<number | typeof FAILED> {
     const redis = this.redis!;
     const key = this.keys.clock;
-    const value = await redis.call(async (client) => {
+    const read = async (client: RedisCommands) => {
       const current = await client.get(key);
       if (current !== null) return current;
       await client.set(key, String(nowMicros()), { NX: true });
       return client.get(key);
-    });
+    };
+    const value = budgetMs === undefined ? await redis.call(read) : await redis.callWithin(budgetMs, read);
     if (value === FAILED || value === null) return FAILED;
     const clock = Number(value);
     if (!Number.isFinite(clock)) return FAILED;
@@ -546,11 +578,13 @@ export class Versions {
   }
 
   /** Each tag's version from Redis against its clock; a missing version key is a lost one (ensureVersionKeys). */
-  private async checkRemote(deps: TagClocks): Promise<boolean> {
+  private async checkRemote(deps: TagClocks, budgetMs?: number): Promise<Verdict> {
     const all = [ALL_TAG, ...deps.tags];
-    const versions = await this.redis!.call((client) => Promise.all(all.map((tag) => client.get(this.keys.tagVersion(tag)))));
-    if (versions === FAILED) return false;
-    return versions.every((version, index) => version !== null && Number(version) <= (index === 0 ? deps.stamp : clockOfTag(deps, index - 1)));
+    const read = (client: RedisCommands) => Promise.all(all.map((tag) => client.get(this.keys.tagVersion(tag))));
+    const versions = budgetMs === undefined ? await this.redis!.call(read) : await this.redis!.callWithin(budgetMs, read);
+    if (versions === FAILED) return 'unverified';
+    const valid = versions.every((version, index) => version !== null && Number(version) <= (index === 0 ? deps.stamp : clockOfTag(deps, index - 1)));
+    return valid ? 'valid' : 'invalid';
   }
 
   private onMessage(text: string): void {
