@@ -3,13 +3,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
-import { createClient } from '@keyv/redis';
+import { createClient, createCluster } from '@keyv/redis';
 import { RequestCacheState } from '../../src/cache/request-state.js';
 import { CacheService } from '../../src/cache/service.js';
 import { loadConfig } from '../../src/config.js';
 import { loadTypeDefs } from '../../src/graphql/schema.js';
 import { createLogger } from '../../src/log.js';
-import { REDIS_URL } from './services.js';
+import { REDIS_CLUSTER_NODES, REDIS_URL, redisMode } from './services.js';
 
 /** A namespace no other test run uses. */
 export function uniqueNamespace(label: string): string {
@@ -41,16 +41,57 @@ export async function waitFor(condition: () => boolean | Promise<boolean>, timeo
   }
 }
 
-/** Deletes every key of a namespace (tests only: KEYS is never used on a request path). */
-export async function dropNamespace(namespace: string, url = REDIS_URL): Promise<void> {
-  const client = createClient({ url });
-  await client.connect();
-  try {
-    const keys = await client.keys(`${namespace}:*`);
-    if (keys.length > 0) await client.del(keys);
-  } finally {
-    client.destroy();
+/**
+ * Deletes every key of a namespace (tests only: KEYS is never used on a request path). In cluster mode (no `url`
+ * given), on every master of the run's cluster, one key at a time (a multi-key DEL would cross slots).
+ */
+export async function dropNamespace(namespace: string, url?: string): Promise<void> {
+  const urls = url === undefined && redisMode === 'cluster' ? (REDIS_CLUSTER_NODES?.split(',') ?? []) : [url ?? REDIS_URL];
+  await Promise.all(
+    urls.map(async (nodeUrl) => {
+      const client = createClient({ url: nodeUrl });
+      await client.connect();
+      try {
+        if (redisMode === 'cluster' && url === undefined) {
+          const role = (await client.sendCommand(['ROLE'])) as unknown[];
+          if (role[0] !== 'master') return;
+          for (const key of await client.keys(`${namespace}:*`)) await client.del(key);
+        } else {
+          const keys = await client.keys(`${namespace}:*`);
+          if (keys.length > 0) await client.del(keys);
+        }
+      } finally {
+        client.destroy();
+      }
+    }),
+  );
+}
+
+/** What a test does to the run's Redis directly (plant a key, read one back), on one node or through the cluster. */
+export interface TestRedisClient {
+  get(key: string): Promise<string | null>;
+  set(key: string, value: string, options?: { PX: number }): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+export async function connectTestRedis(): Promise<TestRedisClient> {
+  if (redisMode === 'cluster') {
+    const cluster = createCluster({ rootNodes: REDIS_CLUSTER_NODES!.split(',').map((url) => ({ url })) });
+    await cluster.connect();
+    return {
+      get: (key) => cluster.get(key),
+      set: (key, value, options) => cluster.set(key, value, options),
+      close: () => cluster.close(),
+    };
   }
+  const client = createClient({ url: REDIS_URL });
+  await client.connect();
+  return { get: (key) => client.get(key), set: (key, value, options) => client.set(key, value, options), close: () => client.close() };
+}
+
+/** redis-cli arguments that reach the run's Redis (`-c`: follow MOVED to the slot's master in cluster mode). */
+export function redisCliTarget(): string[] {
+  return redisMode === 'cluster' ? ['-c', '-u', REDIS_CLUSTER_NODES!.split(',')[0]!] : ['-u', REDIS_URL];
 }
 
 export async function freePort(): Promise<number> {

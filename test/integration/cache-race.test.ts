@@ -6,11 +6,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, startTestApp, type TestApp } from '../helpers/app.js';
 import { dropNamespace, uniqueNamespace, waitFor } from '../helpers/cache.js';
-import { postgresUp, REDIS_URL, redisUp } from '../helpers/services.js';
+import { postgresUp, REDIS_ENV, redisUp, usesRedis } from '../helpers/services.js';
 
 const ROUNDS = 30;
 const namespaces = [uniqueNamespace('race'), uniqueNamespace('race-pair')];
-const redisEnv = (namespace: string) => ({ REDIS_URL, CACHE_NAMESPACE: namespace, CACHE_REDIS_TIMEOUT_MS: '1000' });
+const redisEnv = (namespace: string) => ({ ...REDIS_ENV, CACHE_NAMESPACE: namespace, CACHE_REDIS_TIMEOUT_MS: '1000' });
 const backends = [
   { name: 'L1 alone', env: {} as Record<string, string>, instances: 1 },
   ...(redisUp
@@ -67,7 +67,7 @@ describe.runIf(postgresUp)('no stale read after a write: readers racing complete
       t = await startTestApp({ database: 'postgres', databaseUrl: database.url, env: backend.env });
       readFrom = [t];
       if (backend.instances === 2) readFrom.push(await startTestApp({ database: 'postgres', databaseUrl: database.url, env: backend.env }));
-      if (backend.env.REDIS_URL) {
+      if (usesRedis(backend.env)) {
         await waitFor(() => readFrom.every((app) => app.app.cache.snapshot().redis.subscribed), 10_000, 'the Redis subscriptions');
       }
     });

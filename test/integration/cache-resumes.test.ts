@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { dropNamespace, uniqueNamespace } from '../helpers/cache.js';
 import { DASHBOARD, MODELS } from '../helpers/chaos.js';
-import { postgresUp, REDIS_URL, redisUp } from '../helpers/services.js';
+import { postgresUp, REDIS_ENV, redisUp, usesRedis } from '../helpers/services.js';
 
 const SPORTS = `{ datasets(first: 5, category: "Sports") { nodes { id quality { score } } } }`;
 
@@ -18,7 +18,7 @@ const START = `mutation($d: ID!, $name: String!) { startTraining(input: { datase
 const namespace = uniqueNamespace('resumes');
 const backends = [
   { name: 'L1 alone', env: {} as Record<string, string> },
-  ...(redisUp ? [{ name: 'L1 + Redis', env: { REDIS_URL, CACHE_NAMESPACE: namespace, CACHE_REDIS_TIMEOUT_MS: '1000' } }] : []),
+  ...(redisUp ? [{ name: 'L1 + Redis', env: { ...REDIS_ENV, CACHE_NAMESPACE: namespace, CACHE_REDIS_TIMEOUT_MS: '1000' } }] : []),
 ];
 
 describe.runIf(postgresUp).each(backends)('caching resumes after writes ($name)', ({ env }) => {
@@ -29,7 +29,7 @@ describe.runIf(postgresUp).each(backends)('caching resumes after writes ($name)'
   });
   afterAll(async () => {
     await api?.close();
-    if (env.REDIS_URL) await dropNamespace(namespace);
+    if (usesRedis(env)) await dropNamespace(namespace);
   });
 
   const outcome = async (query: string) => {

@@ -7,7 +7,7 @@ import { ApiKeyRepository } from '../../src/auth/api-keys.js';
 import { Random } from '../../src/db/random.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { dropNamespace, uniqueNamespace, waitFor } from '../helpers/cache.js';
-import { postgresUp, REDIS_URL, redisUp } from '../helpers/services.js';
+import { postgresUp, REDIS_ENV, redisUp } from '../helpers/services.js';
 import { teamMarkers } from './helpers.js';
 
 const STEPS = 10_000;
@@ -33,7 +33,7 @@ const UPDATE = 'mutation($id: ID!, $d: String!) { updateDataset(id: $id, input: 
 
 describe.runIf(postgresUp && redisUp)('two teams, two instances, one Redis: randomized', () => {
   const namespace = uniqueNamespace('teams');
-  const env = { REDIS_URL, CACHE_NAMESPACE: namespace, CACHE_REDIS_TIMEOUT_MS: '1000' };
+  const env = { ...REDIS_ENV, CACHE_NAMESPACE: namespace, CACHE_REDIS_TIMEOUT_MS: '1000' };
   let a: TestApp;
   let b: TestApp;
   const callers: Caller[] = [{ name: 'anonymous', team: null, writer: false, headers: {} }];
