@@ -24,6 +24,11 @@ export function usesRedis(env: Record<string, string | undefined>): boolean {
   return env.REDIS_URL !== undefined || env.REDIS_CLUSTER_NODES !== undefined;
 }
 
+/** The backends a suite runs on in this pass: in cluster mode only those with a Redis (the others ran in the default pass). */
+export function backendsOfThisPass<T extends { env: Record<string, string> }>(backends: T[]): T[] {
+  return redisMode === 'cluster' ? backends.filter((backend) => usesRedis(backend.env)) : backends;
+}
+
 /**
  * For a suite that needs one redis-server as such (it kills, pauses or proxies a Redis of its own, or runs redis-cli
  * on it): true in single-node mode; false in cluster mode, with the reason printed (the suite is skipped there).

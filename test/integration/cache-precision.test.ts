@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, startTestApp, type TestApp } from '../helpers/app.js';
 import { dropNamespace, uniqueNamespace, waitFor } from '../helpers/cache.js';
-import { postgresUp, REDIS_ENV, redisUp, usesRedis } from '../helpers/services.js';
+import { backendsOfThisPass, postgresUp, REDIS_ENV, redisUp, usesRedis } from '../helpers/services.js';
 
 interface Config {
   name: string;
@@ -15,7 +15,7 @@ interface Config {
 }
 
 const namespaces = [uniqueNamespace('precision-l1l2'), uniqueNamespace('precision-l2')];
-const configs: Config[] = [
+const configs: Config[] = backendsOfThisPass([
   { name: 'L1 alone', env: {}, hit: 'HIT-L1' },
   ...(redisUp
     ? [
@@ -27,7 +27,7 @@ const configs: Config[] = [
         },
       ]
     : []),
-];
+]);
 
 const NO_CACHE = { 'cache-control': 'no-cache' };
 

@@ -5,18 +5,18 @@ import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, startTestApp, type TestApp } from '../helpers/app.js';
 import { dropNamespace, uniqueNamespace, waitFor } from '../helpers/cache.js';
-import { postgresUp, REDIS_ENV, redisUp, usesRedis } from '../helpers/services.js';
+import { backendsOfThisPass, postgresUp, REDIS_ENV, redisUp, usesRedis } from '../helpers/services.js';
 
 /** Demo-sized models; few datasets and runs, which this file does not read. */
 const SEED = { datasets: 2, modelRuns: 4, ioCountries: 30, ioSectors: 20 };
 const CONCURRENT = 1_000;
 const namespace = uniqueNamespace('flight');
-const backends = [
+const backends = backendsOfThisPass([
   { name: 'L1 alone', env: {} as Record<string, string>, pairs: ['USA', 'C10T12', 'DEU', 'C29'] },
   ...(redisUp
     ? [{ name: 'L1 + Redis', env: { ...REDIS_ENV, CACHE_NAMESPACE: namespace, CACHE_REDIS_TIMEOUT_MS: '1000' }, pairs: ['CHN', 'C26', 'JPN', 'C20'] }]
     : []),
-];
+]);
 
 const ASSESSMENT = `query($country: String!, $sector: String!) {
   assessment(model: "OECD_ICIO", country: $country, sector: $sector) {

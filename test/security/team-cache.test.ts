@@ -7,10 +7,11 @@ import { ApiKeyRepository } from '../../src/auth/api-keys.js';
 import { Random } from '../../src/db/random.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { dropNamespace, uniqueNamespace, waitFor } from '../helpers/cache.js';
-import { postgresUp, REDIS_ENV, redisUp } from '../helpers/services.js';
+import { postgresUp, REDIS_ENV, redisMode, redisUp } from '../helpers/services.js';
 import { teamMarkers } from './helpers.js';
 
-const STEPS = 10_000;
+// The cluster pass proves the same on a Redis Cluster with fewer steps (CI time): the scopes are keys like any other.
+const STEPS = redisMode === 'cluster' ? 2_000 : 10_000;
 const TEAMS = ['risk', 'growth'] as const;
 
 interface Caller {
