@@ -5,6 +5,7 @@
 //
 // BENCH_QUICK=1: a one-minute smoke run (one short round, fewer keys in the memory check).
 // BENCH_SCENARIOS=a,d: a subset. BENCH_SECONDS, BENCH_ROUNDS, BENCH_WARMUP_SECONDS: override the durations.
+// BENCH_CLUSTER=off: scenario b without its Redis Cluster variant (otherwise a local 3+3 cluster is started for it).
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,6 +20,8 @@ import { profileBeacon, type ProfileRun } from './lib/profile-run.js';
 import { machineInfo, renderReport } from './lib/report.js';
 import {
   median,
+  roundRatios,
+  spread,
   type LatencyResult,
   type LatencyRow,
   type Measurement,
@@ -44,6 +47,7 @@ import {
   TOUCHED_IDS,
 } from './lib/workload.js';
 import { errorCount, runWrk, type WrkResult } from './lib/wrk.js';
+import { clusterToolsAvailable, TestRedisCluster } from '../test/helpers/redis-cluster.js';
 import type { MemoryResult } from './memory.js';
 
 const plan = readPlan();
@@ -55,6 +59,9 @@ const startedAt = new Date();
 const log = (message: string) => process.stdout.write(`[bench ${((Date.now() - startedAt.getTime()) / 1000).toFixed(0).padStart(4)}s] ${message}\n`);
 
 type Servers = Map<VariantId, Server>;
+
+/** The Redis Cluster of the `beacon-l2cluster` variant (scenario b), started by main when it runs. */
+let cluster: TestRedisCluster | undefined;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Variants
@@ -74,6 +81,13 @@ function variantSpec(variant: Exclude<VariantId, 'bound'>, group: string, databa
   };
   if (variant === 'beacon-nocache') beacon.CACHE_ENABLED = 'false';
   if (variant === 'beacon-l2only') beacon.CACHE_L1_MAX_BYTES = '0';
+  // The same as beacon-l2only on a Redis Cluster: what a hit costs when L2 is a cluster (slot routing, node-redis's
+  // cluster client) beside one Redis, on the same machine in the same run.
+  if (variant === 'beacon-l2cluster') {
+    beacon.CACHE_L1_MAX_BYTES = '0';
+    delete beacon.REDIS_URL;
+    beacon.REDIS_CLUSTER_NODES = cluster!.seeds;
+  }
   // The hit path without its per-turn clock sync: what read after write costs (scenario a).
   if (variant === 'beacon-eventual') beacon.CACHE_READ_AFTER_WRITE = 'off';
   return { name: variant, script: 'src/main.ts', env: beacon, pinning };
@@ -114,7 +128,8 @@ function server(servers: Servers, variant: VariantId): Server {
   return found;
 }
 
-const isBeacon = (variant: VariantId) => variant === 'beacon' || variant === 'beacon-key' || variant === 'beacon-l2only' || variant === 'beacon-eventual';
+const isBeacon = (variant: VariantId) =>
+  variant === 'beacon' || variant === 'beacon-key' || variant === 'beacon-l2only' || variant === 'beacon-l2cluster' || variant === 'beacon-eventual';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Checks and observations
@@ -310,7 +325,7 @@ async function hot(servers: Servers): Promise<ScenarioResult[]> {
   const responses = await capture(server(servers, 'beacon').url, bodies);
   // The key's team keys its own entries (auth/principal.ts visibilityScope): primed like the others.
   await capture(server(servers, 'beacon').url, bodies, keyHeader);
-  await prime(servers, ['usual', 'beacon-l2only', 'beacon-eventual'], bodies);
+  await prime(servers, ['usual', 'beacon-l2only', 'beacon-l2cluster', 'beacon-eventual'], bodies);
   // Let the L2 writes of the priming land before the first lookups.
   await sleep(200);
   const common = {
@@ -340,20 +355,35 @@ async function hot(servers: Servers): Promise<ScenarioResult[]> {
     );
   }
   if (plan.scenarios.has('b')) {
-    results.push(
-      await runThroughput(
-        {
-          ...common,
-          id: 'b',
-          title: 'Dashboard query, hot, L1 disabled: every hit from Redis',
-          description: 'As (a), with Beacon started with CACHE_L1_MAX_BYTES=0, so each hit is a Redis GET and a version check.',
-          variants: ['bound', 'usual', 'beacon-l2only'],
-        },
-        servers,
-      ),
+    const onCluster = servers.has('beacon-l2cluster');
+    const result = await runThroughput(
+      {
+        ...common,
+        id: 'b',
+        title: 'Dashboard query, hot, L1 disabled: every hit from Redis',
+        description:
+          'As (a), with Beacon started with CACHE_L1_MAX_BYTES=0, so each hit is a Redis GET and a version check' +
+          (onCluster ? '; once on the single Redis, once on a local Redis Cluster (3 masters + 3 replicas, REDIS_CLUSTER_NODES).' : '.'),
+        variants: ['bound', 'usual', 'beacon-l2only', ...(onCluster ? (['beacon-l2cluster'] as const) : [])],
+      },
+      servers,
     );
+    if (onCluster) result.notes.push(clusterRatio(result));
+    results.push(result);
   }
   return results;
+}
+
+/** The cluster beside the single Redis, from the same run: the ratio of each round's req/s and p50. */
+function clusterRatio(result: ThroughputResult): string {
+  const rps = spread(roundRatios(result, 'beacon-l2cluster', 'beacon-l2only'));
+  const p50 = (variant: VariantId) => result.measurements.filter((m) => m.variant === variant).map((m) => m.p50Ms);
+  const single = p50('beacon-l2only');
+  const p50Ratios = spread(p50('beacon-l2cluster').map((ms, k) => ms / single[k]!));
+  return (
+    `Redis Cluster vs single Redis, L2-only hits (same run, per round): req/s ratio ${rps.median.toFixed(2)} ` +
+    `[${rps.min.toFixed(2)}–${rps.max.toFixed(2)}], p50 ratio ${p50Ratios.median.toFixed(2)} [${p50Ratios.min.toFixed(2)}–${p50Ratios.max.toFixed(2)}].`
+  );
 }
 
 async function misses(servers: Servers): Promise<ThroughputResult> {
@@ -564,6 +594,15 @@ async function main(): Promise<void> {
     if (has('a') || has('c') || has('d') || has('e') || has('f')) variants.push('beacon-nocache');
     if (has('a')) variants.push('beacon-eventual');
     if (has('b')) variants.push('beacon-l2only');
+    if (has('b') && process.env.BENCH_CLUSTER !== 'off') {
+      if (await clusterToolsAvailable()) {
+        log('starting a Redis Cluster (3 masters + 3 replicas) for scenario b');
+        cluster = await TestRedisCluster.start();
+        variants.push('beacon-l2cluster');
+      } else {
+        log('redis-server or redis-cli is missing: scenario b runs without its Redis Cluster variant');
+      }
+    }
     await withServers('all', variants, database, async (servers) => {
       if (has('a') || has('b')) results.push(...(await hot(servers)));
       if (has('c')) results.push(await misses(servers));
@@ -587,6 +626,7 @@ async function main(): Promise<void> {
     if (process.env.BENCH_MEMORY !== 'off') memory = memoryCheck();
   } finally {
     closeAgent();
+    await cluster?.stop();
     await database.drop();
     const deleted = await deleteRedisKeys(prefix);
     log(`dropped the database and ${deleted} Redis keys`);

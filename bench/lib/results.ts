@@ -1,7 +1,15 @@
 // What a run measures, and the small statistics the report uses.
 import type { ScenarioId } from './plan.js';
 
-export type VariantId = 'bound' | 'usual' | 'beacon' | 'beacon-key' | 'beacon-nocache' | 'beacon-l2only' | 'beacon-eventual';
+export type VariantId =
+  | 'bound'
+  | 'usual'
+  | 'beacon'
+  | 'beacon-key'
+  | 'beacon-nocache'
+  | 'beacon-l2only'
+  | 'beacon-l2cluster'
+  | 'beacon-eventual';
 
 export const VARIANT_LABELS: Record<VariantId, string> = {
   bound: 'bound: node:http + stored bytes',
@@ -10,6 +18,7 @@ export const VARIANT_LABELS: Record<VariantId, string> = {
   'beacon-key': 'Beacon, an API key on every request',
   'beacon-nocache': 'Beacon, cache disabled',
   'beacon-l2only': 'Beacon, L1 disabled (hits from Redis)',
+  'beacon-l2cluster': 'Beacon, L1 disabled (hits from a 3-master Redis Cluster)',
   'beacon-eventual': 'Beacon, read-after-write off (invalidation messages alone)',
 };
 

@@ -3,13 +3,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
-import { createClient } from '@keyv/redis';
+import { createClient, createCluster } from '@keyv/redis';
 import { RequestCacheState } from '../../src/cache/request-state.js';
 import { CacheService } from '../../src/cache/service.js';
 import { loadConfig } from '../../src/config.js';
 import { loadTypeDefs } from '../../src/graphql/schema.js';
 import { createLogger } from '../../src/log.js';
-import { REDIS_URL } from './services.js';
+import { REDIS_CLUSTER_NODES, REDIS_URL, redisMode } from './services.js';
 
 /** A namespace no other test run uses. */
 export function uniqueNamespace(label: string): string {
@@ -41,16 +41,63 @@ export async function waitFor(condition: () => boolean | Promise<boolean>, timeo
   }
 }
 
-/** Deletes every key of a namespace (tests only: KEYS is never used on a request path). */
-export async function dropNamespace(namespace: string, url = REDIS_URL): Promise<void> {
-  const client = createClient({ url });
+/**
+ * Deletes every key of a namespace (tests only: KEYS is never used on a request path). In cluster mode (no `url`
+ * given), on every master of the run's cluster, one key at a time (a multi-key DEL would cross slots), and one
+ * namespace after another: a suite dropping twenty namespaces at once would otherwise open 6 x 20 connections.
+ */
+export async function dropNamespace(namespace: string, url?: string): Promise<void> {
+  if (url !== undefined || redisMode === 'single') return dropOnNode(namespace, url ?? REDIS_URL, false);
+  const turn = clusterDrops.then(async () => {
+    for (const nodeUrl of REDIS_CLUSTER_NODES?.split(',') ?? []) await dropOnNode(namespace, nodeUrl, true);
+  });
+  clusterDrops = turn.catch(() => {});
+  return turn;
+}
+let clusterDrops: Promise<void> = Promise.resolve();
+
+async function dropOnNode(namespace: string, url: string, clusterNode: boolean): Promise<void> {
+  const client = createClient({ url, socket: { connectTimeout: 10_000 } });
   await client.connect();
   try {
-    const keys = await client.keys(`${namespace}:*`);
-    if (keys.length > 0) await client.del(keys);
+    if (clusterNode) {
+      const role = (await client.sendCommand(['ROLE'])) as unknown[];
+      if (role[0] !== 'master') return;
+      for (const key of await client.keys(`${namespace}:*`)) await client.del(key);
+    } else {
+      const keys = await client.keys(`${namespace}:*`);
+      if (keys.length > 0) await client.del(keys);
+    }
   } finally {
     client.destroy();
   }
+}
+
+/** What a test does to the run's Redis directly (plant a key, read one back), on one node or through the cluster. */
+export interface TestRedisClient {
+  get(key: string): Promise<string | null>;
+  set(key: string, value: string, options?: { PX: number }): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+export async function connectTestRedis(): Promise<TestRedisClient> {
+  if (redisMode === 'cluster') {
+    const cluster = createCluster({ rootNodes: REDIS_CLUSTER_NODES!.split(',').map((url) => ({ url })) });
+    await cluster.connect();
+    return {
+      get: (key) => cluster.get(key),
+      set: (key, value, options) => cluster.set(key, value, options),
+      close: () => cluster.close(),
+    };
+  }
+  const client = createClient({ url: REDIS_URL });
+  await client.connect();
+  return { get: (key) => client.get(key), set: (key, value, options) => client.set(key, value, options), close: () => client.close() };
+}
+
+/** redis-cli arguments that reach the run's Redis (`-c`: follow MOVED to the slot's master in cluster mode). */
+export function redisCliTarget(): string[] {
+  return redisMode === 'cluster' ? ['-c', '-u', REDIS_CLUSTER_NODES!.split(',')[0]!] : ['-u', REDIS_URL];
 }
 
 export async function freePort(): Promise<number> {

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { dropNamespace, uniqueNamespace, waitFor } from '../helpers/cache.js';
-import { postgresUp, REDIS_URL, redisUp } from '../helpers/services.js';
+import { postgresUp, REDIS_ENV, redisUp } from '../helpers/services.js';
 
 const nPlusOne = (first: number, topN: number) =>
   `{ modelRuns(first: ${first}) { nodes { id dataset { name } metrics { f1 } featureImportance(topN: ${topN}) { feature importance } } } }`;
@@ -18,7 +18,7 @@ async function subscribed(t: TestApp): Promise<void> {
 describe.runIf(postgresUp && redisUp)('field-cache lookups batched per tick (postgres + Redis)', () => {
   const namespace = uniqueNamespace('batch');
   // A generous budget: this file is about batching, not timeouts, and a loaded machine must not turn reads into misses.
-  const env = { REDIS_URL, CACHE_NAMESPACE: namespace, CACHE_REDIS_TIMEOUT_MS: '1000' };
+  const env = { ...REDIS_ENV, CACHE_NAMESPACE: namespace, CACHE_REDIS_TIMEOUT_MS: '1000' };
   let a: TestApp;
   let m: TestApp;
   let b: TestApp | undefined;

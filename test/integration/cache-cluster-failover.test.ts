@@ -87,7 +87,9 @@ describe.runIf(postgresUp && toolsUp)('a Redis Cluster failover under load (post
     await cluster.waitForMasters(3, 20_000);
     const promotedAt = Date.now();
 
-    // Under the same load, L2 hits again: an entry computed on A after the promotion is served to B from L2.
+    // Under the same load, L2 hits again: an entry computed on A after the promotion is served to B from L2. The
+    // issue asks for this within 5 s of the promotion; measured here 0.1-0.5 s (docs/scaling.md), so the 20 s bound
+    // below only catches "never", not a slow machine.
     let l2BackMs = 0;
     let probe = 0;
     await waitFor(

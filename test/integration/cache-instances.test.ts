@@ -5,14 +5,14 @@ import { stripIgnoredCharacters } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { dropNamespace, uniqueNamespace, waitFor } from '../helpers/cache.js';
-import { postgresUp, REDIS_URL, redisUp } from '../helpers/services.js';
+import { postgresUp, REDIS_ENV, redisUp } from '../helpers/services.js';
 
 // Anonymous callers see public data: their visibility is part of the key (auth/principal.ts visibilityScope).
 const JSON_SCOPE = 'PUBLIC|vis:public|application/json; charset=utf-8';
 
 describe.runIf(postgresUp && redisUp)('two instances on one Redis, domain mutations (postgres)', () => {
   const namespace = uniqueNamespace('instances');
-  const env = { REDIS_URL, CACHE_NAMESPACE: namespace, CACHE_REDIS_TIMEOUT_MS: '1000' };
+  const env = { ...REDIS_ENV, CACHE_NAMESPACE: namespace, CACHE_REDIS_TIMEOUT_MS: '1000' };
   let a: TestApp;
   let b: TestApp;
 

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, startTestApp, type TestApp } from '../helpers/app.js';
 import { dropNamespace, uniqueNamespace, waitFor } from '../helpers/cache.js';
-import { postgresUp, REDIS_URL, redisUp } from '../helpers/services.js';
+import { backendsOfThisPass, postgresUp, REDIS_ENV, redisUp, usesRedis } from '../helpers/services.js';
 
 interface Config {
   name: string;
@@ -15,19 +15,19 @@ interface Config {
 }
 
 const namespaces = [uniqueNamespace('precision-l1l2'), uniqueNamespace('precision-l2')];
-const configs: Config[] = [
+const configs: Config[] = backendsOfThisPass([
   { name: 'L1 alone', env: {}, hit: 'HIT-L1' },
   ...(redisUp
     ? [
-        { name: 'L1 + Redis', env: { REDIS_URL, CACHE_NAMESPACE: namespaces[0]!, CACHE_REDIS_TIMEOUT_MS: '1000' }, hit: 'HIT-L1' as const },
+        { name: 'L1 + Redis', env: { ...REDIS_ENV, CACHE_NAMESPACE: namespaces[0]!, CACHE_REDIS_TIMEOUT_MS: '1000' }, hit: 'HIT-L1' as const },
         {
           name: 'Redis alone (L1 off)',
-          env: { REDIS_URL, CACHE_NAMESPACE: namespaces[1]!, CACHE_REDIS_TIMEOUT_MS: '1000', CACHE_L1_MAX_BYTES: '0' },
+          env: { ...REDIS_ENV, CACHE_NAMESPACE: namespaces[1]!, CACHE_REDIS_TIMEOUT_MS: '1000', CACHE_L1_MAX_BYTES: '0' },
           hit: 'HIT-L2' as const,
         },
       ]
     : []),
-];
+]);
 
 const NO_CACHE = { 'cache-control': 'no-cache' };
 
@@ -106,7 +106,7 @@ describe.runIf(postgresUp)('invalidation precision through the domains (postgres
 
     beforeAll(async () => {
       t = await startTestApp({ database: 'postgres', databaseUrl: database.url, env: config.env });
-      if (config.env.REDIS_URL) await waitFor(() => t.app.cache.snapshot().redis.subscribed, 10_000, 'the Redis subscription');
+      if (usesRedis(config.env)) await waitFor(() => t.app.cache.snapshot().redis.subscribed, 10_000, 'the Redis subscription');
     });
     afterAll(() => t?.close());
 

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_AUTH, postGraphql, startTestApp, TEST_ADMIN_TOKEN, type TestApp } from '../helpers/app.js';
 import { dropNamespace, uniqueNamespace } from '../helpers/cache.js';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
-import { postgresUp, REDIS_URL, redisUp } from '../helpers/services.js';
+import { postgresUp, REDIS_ENV, redisUp } from '../helpers/services.js';
 
 const ROUNDS = 150;
 const WATCHED = ['1', '2', '3'];
@@ -30,7 +30,7 @@ describe.runIf(postgresUp && redisUp)('read after write on two instances under l
   beforeAll(async () => {
     // The owner creates, migrates and seeds the database; the two instances serve it.
     owner = await startTestApp({ database: 'postgres' });
-    const env = { DATABASE_URL: owner.databaseUrl!, REDIS_URL, CACHE_NAMESPACE: namespace, ADMIN_TOKEN: TEST_ADMIN_TOKEN };
+    const env = { DATABASE_URL: owner.databaseUrl!, ...REDIS_ENV, CACHE_NAMESPACE: namespace, ADMIN_TOKEN: TEST_ADMIN_TOKEN };
     servers.push(...(await Promise.all([startServerProcess(env), startServerProcess(env)])));
     // The admin token: writes need a writer, and cacheStats an admin in production.
     [a, b] = servers.map((server) => ({

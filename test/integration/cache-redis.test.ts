@@ -4,7 +4,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { databaseChoices, startTestApp, type TestApp } from '../helpers/app.js';
 import { dropNamespace, PrivateRedis, uniqueNamespace, waitFor } from '../helpers/cache.js';
-import { postgresUp, REDIS_URL, redisUp } from '../helpers/services.js';
+import { postgresUp, REDIS_ENV, redisMode, redisUp, singleNodeOnly } from '../helpers/services.js';
 
 const database = databaseChoices(postgresUp)[0]!;
 const ADMIN_TOKEN = 'test-admin-token-0123456789';
@@ -23,13 +23,19 @@ describe.runIf(redisUp)(`two instances on one Redis (${database})`, () => {
   let b: TestApp;
   beforeAll(async () => {
     // A generous budget: these tests are about sharing, not about timeouts, and CI machines are busy.
-    const env = { REDIS_URL, CACHE_NAMESPACE: namespace, ADMIN_TOKEN, CACHE_REDIS_TIMEOUT_MS: '1000' };
+    const env = { ...REDIS_ENV, CACHE_NAMESPACE: namespace, ADMIN_TOKEN, CACHE_REDIS_TIMEOUT_MS: '1000' };
     [a, b] = await Promise.all([startTestApp({ database, seed: 'none', env }), startTestApp({ database, seed: 'none', env })]);
     await Promise.all([subscribed(a), subscribed(b)]);
   });
   afterAll(async () => {
     await Promise.all([a?.close(), b?.close()]);
     await dropNamespace(namespace);
+  });
+
+  it('runs on the Redis of this pass (one redis-server, or the Redis Cluster of the cluster pass)', async () => {
+    const stats = (await a.gql('{ cacheStats { backend redis { state nodes { role state } } } }')).body.data.cacheStats;
+    expect(stats.backend).toBe(redisMode === 'cluster' ? 'redis-cluster' : 'redis');
+    if (redisMode === 'cluster') expect(stats.redis.nodes.filter((node: { role: string }) => node.role === 'master')).toHaveLength(3);
   });
 
   it('serves B from the entry A stored, and a write on A is seen by the next read on B', async () => {
@@ -59,7 +65,7 @@ describe.runIf(redisUp)(`two instances on one Redis (${database})`, () => {
   });
 });
 
-describe.runIf(redisUp)(`Redis failures (${database})`, () => {
+describe.runIf(redisUp && singleNodeOnly('the Redis failures suite kills, pauses and restarts a redis-server of its own'))(`Redis failures (${database})`, () => {
   let redis: PrivateRedis;
   let t: TestApp | undefined;
   beforeAll(async () => {

@@ -5,18 +5,18 @@ import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, startTestApp, type TestApp } from '../helpers/app.js';
 import { dropNamespace, uniqueNamespace, waitFor } from '../helpers/cache.js';
-import { postgresUp, REDIS_URL, redisUp } from '../helpers/services.js';
+import { backendsOfThisPass, postgresUp, REDIS_ENV, redisUp, usesRedis } from '../helpers/services.js';
 
 /** Demo-sized models; few datasets and runs, which this file does not read. */
 const SEED = { datasets: 2, modelRuns: 4, ioCountries: 30, ioSectors: 20 };
 const CONCURRENT = 1_000;
 const namespace = uniqueNamespace('flight');
-const backends = [
+const backends = backendsOfThisPass([
   { name: 'L1 alone', env: {} as Record<string, string>, pairs: ['USA', 'C10T12', 'DEU', 'C29'] },
   ...(redisUp
-    ? [{ name: 'L1 + Redis', env: { REDIS_URL, CACHE_NAMESPACE: namespace, CACHE_REDIS_TIMEOUT_MS: '1000' }, pairs: ['CHN', 'C26', 'JPN', 'C20'] }]
+    ? [{ name: 'L1 + Redis', env: { ...REDIS_ENV, CACHE_NAMESPACE: namespace, CACHE_REDIS_TIMEOUT_MS: '1000' }, pairs: ['CHN', 'C26', 'JPN', 'C20'] }]
     : []),
-];
+]);
 
 const ASSESSMENT = `query($country: String!, $sector: String!) {
   assessment(model: "OECD_ICIO", country: $country, sector: $sector) {
@@ -68,7 +68,7 @@ describe.runIf(postgresUp)('single-flight on the demo-sized assessment path (pos
 
     beforeAll(async () => {
       t = await startTestApp({ database: 'postgres', databaseUrl: database.url, seed: SEED, env: backend.env });
-      if (backend.env.REDIS_URL) await waitFor(() => t.app.cache.snapshot().redis.subscribed, 10_000, 'the Redis subscription');
+      if (usesRedis(backend.env)) await waitFor(() => t.app.cache.snapshot().redis.subscribed, 10_000, 'the Redis subscription');
       // Open the pool's connections now: a connection's first statement is preceded by a counted `set`.
       await Promise.all(Array.from({ length: 20 }, () => t.gql('{ ioModels { name } }', undefined, { 'cache-control': 'no-cache' })));
     });
@@ -141,7 +141,7 @@ describe.runIf(postgresUp)('single-flight on the demo-sized assessment path (pos
     const waits = (t: TestApp) => t.app.cache.snapshot().tiers.find((tier) => tier.tier === 'L2')!.dedupes;
 
     beforeAll(async () => {
-      const env = { REDIS_URL, CACHE_NAMESPACE: leaseNamespace, CACHE_REDIS_TIMEOUT_MS: '1000' };
+      const env = { ...REDIS_ENV, CACHE_NAMESPACE: leaseNamespace, CACHE_REDIS_TIMEOUT_MS: '1000' };
       // One after the other: the first seeds the database if it is still empty.
       for (let k = 0; k < 2; k += 1) apps.push(await startTestApp({ database: 'postgres', databaseUrl: database.url, seed: SEED, env }));
       await waitFor(() => apps.every((t) => t.app.cache.snapshot().redis.subscribed), 10_000, 'both subscriptions');

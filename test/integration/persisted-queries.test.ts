@@ -5,11 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apq } from '../helpers/apq.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { dropNamespace, uniqueNamespace, waitFor } from '../helpers/cache.js';
-import { postgresUp, REDIS_URL, redisUp } from '../helpers/services.js';
+import { postgresUp, REDIS_ENV, redisMode, redisUp } from '../helpers/services.js';
 
 describe.runIf(postgresUp && redisUp)('persisted queries shared through Redis (postgres)', () => {
   const namespace = uniqueNamespace('apq');
-  const env = { REDIS_URL, CACHE_NAMESPACE: namespace, CACHE_REDIS_TIMEOUT_MS: '1000' };
+  const env = { ...REDIS_ENV, CACHE_NAMESPACE: namespace, CACHE_REDIS_TIMEOUT_MS: '1000' };
   let a: TestApp;
   let b: TestApp;
 
@@ -44,7 +44,7 @@ describe.runIf(postgresUp && redisUp)('persisted queries shared through Redis (p
   });
 });
 
-describe.runIf(postgresUp)('persisted queries without Redis (postgres)', () => {
+describe.runIf(postgresUp && redisMode === 'single')('persisted queries without Redis (postgres)', () => {
   let a: TestApp;
   let b: TestApp;
 

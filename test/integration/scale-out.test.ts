@@ -7,11 +7,11 @@ import { APQ_HASH, APQ_QUERY } from '../helpers/apq.js';
 import { ADMIN_AUTH, postGraphql, startTestApp, type TestApp } from '../helpers/app.js';
 import { dropNamespace, uniqueNamespace, waitFor } from '../helpers/cache.js';
 import { startRoundRobinProxy, type RoundRobinProxy } from '../helpers/round-robin-proxy.js';
-import { postgresUp, REDIS_URL, redisUp } from '../helpers/services.js';
+import { postgresUp, REDIS_ENV, redisUp } from '../helpers/services.js';
 
 describe.runIf(postgresUp && redisUp)('two instances behind a round-robin load balancer (postgres, redis)', () => {
   const namespace = uniqueNamespace('scale-out');
-  const env = { REDIS_URL, CACHE_NAMESPACE: namespace, CACHE_REDIS_TIMEOUT_MS: '1000' };
+  const env = { ...REDIS_ENV, CACHE_NAMESPACE: namespace, CACHE_REDIS_TIMEOUT_MS: '1000' };
   let a: TestApp;
   let b: TestApp;
   let proxy: RoundRobinProxy;

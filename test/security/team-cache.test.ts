@@ -7,10 +7,11 @@ import { ApiKeyRepository } from '../../src/auth/api-keys.js';
 import { Random } from '../../src/db/random.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { dropNamespace, uniqueNamespace, waitFor } from '../helpers/cache.js';
-import { postgresUp, REDIS_URL, redisUp } from '../helpers/services.js';
+import { postgresUp, REDIS_ENV, redisMode, redisUp } from '../helpers/services.js';
 import { teamMarkers } from './helpers.js';
 
-const STEPS = 10_000;
+// The cluster pass proves the same on a Redis Cluster with fewer steps (CI time): the scopes are keys like any other.
+const STEPS = redisMode === 'cluster' ? 2_000 : 10_000;
 const TEAMS = ['risk', 'growth'] as const;
 
 interface Caller {
@@ -33,7 +34,7 @@ const UPDATE = 'mutation($id: ID!, $d: String!) { updateDataset(id: $id, input: 
 
 describe.runIf(postgresUp && redisUp)('two teams, two instances, one Redis: randomized', () => {
   const namespace = uniqueNamespace('teams');
-  const env = { REDIS_URL, CACHE_NAMESPACE: namespace, CACHE_REDIS_TIMEOUT_MS: '1000' };
+  const env = { ...REDIS_ENV, CACHE_NAMESPACE: namespace, CACHE_REDIS_TIMEOUT_MS: '1000' };
   let a: TestApp;
   let b: TestApp;
   const callers: Caller[] = [{ name: 'anonymous', team: null, writer: false, headers: {} }];
@@ -131,7 +132,7 @@ describe.runIf(postgresUp && redisUp)('two teams, two instances, one Redis: rand
         `repeated team reads (same team, request and instance, no write since) ${repeatedTeamReads}, hit rate ${rate(repeatedTeamHits, repeatedTeamReads)}`,
     );
     expect(leaks).toBe(0);
-    expect(writes).toBeGreaterThan(100);
+    expect(writes).toBeGreaterThan(STEPS / 100);
     // Repeats within one instance and no write since are served from its cache (L1, or L2 via the other instance).
     expect(repeatedTeamHits / repeatedTeamReads).toBeGreaterThan(0.9);
   }, 600_000);

@@ -5,9 +5,10 @@ import { RequestCacheState } from '../../src/cache/request-state.js';
 import type { CacheService } from '../../src/cache/service.js';
 import { entityTag, trackedLoader } from '../../src/cache/tags.js';
 import { createTestCache, dropNamespace, requestFieldCache, uniqueNamespace, waitFor } from '../helpers/cache.js';
-import { REDIS_URL, redisUp } from '../helpers/services.js';
+import { REDIS_ENV, redisMode, redisUp } from '../helpers/services.js';
 
-const backends = redisUp ? (['memory', 'redis'] as const) : (['memory'] as const);
+// The cluster pass runs the Redis backend only (memory ran in the default pass).
+const backends = redisMode === 'cluster' ? (['redis'] as const) : redisUp ? (['memory', 'redis'] as const) : (['memory'] as const);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe.each(backends)('cache engine (%s)', (backend) => {
@@ -17,7 +18,7 @@ describe.each(backends)('cache engine (%s)', (backend) => {
   function make(env: Record<string, string> = {}, namespace = uniqueNamespace('engine')): CacheService {
     namespaces.push(namespace);
     // A generous Redis budget: timeouts are tested elsewhere, and a busy machine must not turn hits into misses here.
-    const redis: Record<string, string> = backend === 'redis' ? { REDIS_URL, CACHE_REDIS_TIMEOUT_MS: '1000' } : {};
+    const redis: Record<string, string> = backend === 'redis' ? { ...REDIS_ENV, CACHE_REDIS_TIMEOUT_MS: '1000' } : {};
     const cache = createTestCache({ CACHE_NAMESPACE: namespace, ...redis, ...env });
     services.push(cache);
     return cache;

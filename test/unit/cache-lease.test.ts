@@ -1,11 +1,10 @@
 // Single-flight across instances (src/cache/lease.ts): two cache services on one Redis namespace, as two Beacon
 // instances are. One computes; the other waits for its entry. A dead lease holder delays a computation by at most
 // the lease, and a waiter is never handed an entry computed from data older than a write it must see.
-import { createClient } from '@keyv/redis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { CacheService } from '../../src/cache/service.js';
-import { createTestCache, dropNamespace, requestFieldCache, uniqueNamespace, waitFor } from '../helpers/cache.js';
-import { REDIS_URL, redisUp } from '../helpers/services.js';
+import { connectTestRedis, createTestCache, dropNamespace, requestFieldCache, uniqueNamespace, waitFor } from '../helpers/cache.js';
+import { REDIS_ENV, redisUp } from '../helpers/services.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -14,7 +13,7 @@ describe.runIf(redisUp)('leases across instances (redis)', () => {
   const services: CacheService[] = [];
 
   async function instance(env: Record<string, string> = {}): Promise<CacheService> {
-    const cache = createTestCache({ REDIS_URL, CACHE_NAMESPACE: namespace, CACHE_REDIS_TIMEOUT_MS: '1000', ...env });
+    const cache = createTestCache({ ...REDIS_ENV, CACHE_NAMESPACE: namespace, CACHE_REDIS_TIMEOUT_MS: '1000', ...env });
     services.push(cache);
     await waitFor(() => cache.snapshot().redis.subscribed, 5_000, 'the subscription');
     return cache;
@@ -53,8 +52,7 @@ describe.runIf(redisUp)('leases across instances (redis)', () => {
     const cache = await instance({ CACHE_LEASE_MS: '300' });
     const leaseKey = cache.keys.lease(cache.keys.field('assessment', { id: 2 }));
     // A holder that died mid-computation: its lease is in Redis, and no entry will come.
-    const client = createClient({ url: REDIS_URL });
-    await client.connect();
+    const client = await connectTestRedis();
     try {
       await client.set(leaseKey, 'dead-holder', { PX: 300 });
       // Judged by what Redis holds when the computation starts, not by a clock: the dead holder's lease is gone.
@@ -67,7 +65,7 @@ describe.runIf(redisUp)('leases across instances (redis)', () => {
       expect(holderAtCompute).not.toBe('dead-holder');
       expect(holderAtCompute).not.toBe('not computed');
     } finally {
-      await client.quit();
+      await client.close();
     }
   });
 

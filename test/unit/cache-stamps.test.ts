@@ -10,8 +10,8 @@ import type { RequestCacheState } from '../../src/cache/request-state.js';
 import type { ExecutedResponse } from '../../src/cache/response-cache.js';
 import type { CacheService } from '../../src/cache/service.js';
 import type { Stamp } from '../../src/cache/versions.js';
-import { createTestCache, dropNamespace, requestFieldCache, uniqueNamespace, waitFor } from '../helpers/cache.js';
-import { REDIS_URL, redisUp } from '../helpers/services.js';
+import { createTestCache, dropNamespace, redisCliTarget, requestFieldCache, uniqueNamespace, waitFor } from '../helpers/cache.js';
+import { REDIS_ENV, redisMode, redisUp } from '../helpers/services.js';
 
 const TAG = 'Thing:7';
 
@@ -74,7 +74,7 @@ describe.runIf(redisUp)('stamps against another instance’s invalidation (Redis
 
   async function make(namespace = uniqueNamespace('stamps')): Promise<CacheService> {
     if (!namespaces.includes(namespace)) namespaces.push(namespace);
-    const cache = createTestCache({ REDIS_URL, CACHE_NAMESPACE: namespace, CACHE_REDIS_TIMEOUT_MS: '1000' });
+    const cache = createTestCache({ ...REDIS_ENV, CACHE_NAMESPACE: namespace, CACHE_REDIS_TIMEOUT_MS: '1000' });
     services.push(cache);
     await waitFor(() => cache.snapshot().redis.subscribed, 5_000, 'the subscription');
     return cache;
@@ -82,7 +82,7 @@ describe.runIf(redisUp)('stamps against another instance’s invalidation (Redis
 
   /** Another instance's invalidation of TAG, step by step, reaching Redis at once (the event loop is blocked). */
   function otherInstance(cache: CacheService) {
-    const cli = (...args: string[]) => execFileSync('redis-cli', ['-u', REDIS_URL, ...args], { encoding: 'utf8' }).trim();
+    const cli = (...args: string[]) => execFileSync('redis-cli', [...redisCliTarget(), ...args], { encoding: 'utf8' }).trim();
     let version = 0;
     return {
       incr() {
@@ -90,7 +90,8 @@ describe.runIf(redisUp)('stamps against another instance’s invalidation (Redis
       },
       publish() {
         cli('SET', cache.keys.tagVersion(TAG), String(version), 'PX', '600000');
-        cli('PUBLISH', cache.keys.invalidationChannel, JSON.stringify({ v: version, tags: [TAG] }));
+        // On a cluster the channel is sharded (SPUBLISH on its slot's master), as Beacon publishes it there.
+        cli(redisMode === 'cluster' ? 'SPUBLISH' : 'PUBLISH', cache.keys.invalidationChannel, JSON.stringify({ v: version, tags: [TAG] }));
       },
       invalidate() {
         this.incr();
