@@ -2,7 +2,7 @@
 import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { ColumnSpec, DatasetRow, Tables } from '../db/tables.js';
 import { EVERY_TEAM, PUBLIC_ONLY, type Visibility } from '../auth/principal.js';
-import { conflict, showValue } from '../graphql/errors.js';
+import { conflict, showValue } from '../common/errors.js';
 import { ORDERS, type DatasetOrder, type KeysetPosition } from './ordering.js';
 import { assertKnownColumns, type DatasetChanges, type StoredRow } from './validation.js';
 

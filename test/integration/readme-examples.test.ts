@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kind, OperationTypeNode, parse, type OperationDefinitionNode } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_SEED } from '../../src/db/seed.js';
+import { DEMO_SEED } from '../../src/seed.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { graphqlExamples } from '../helpers/markdown-examples.js';
 import { postgresUp } from '../helpers/services.js';
