@@ -15,7 +15,7 @@ export interface SeedSize {
   ioSectors: number;
 }
 
-/** What `npm start` loads: the sizes the README promises. */
+/** What `npm start` loads: the sizes the README and docs/operations.md promise. */
 export const DEMO_SEED: SeedSize = { datasets: 500, modelRuns: 5000, ioCountries: 30, ioSectors: 20 };
 
 const SEED = 20_261_121;
