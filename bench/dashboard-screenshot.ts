@@ -1,4 +1,4 @@
-// Takes the README's dashboard screenshot under a benchmark-like load: Beacon on a fresh PostgreSQL database with
+// Takes the dashboard screenshot of docs/observability.md under a benchmark-like load: Beacon on a fresh PostgreSQL database with
 // the demo data and Redis, traffic shaped like scenario (d) (mostly repeat reads, some first reads, a few writes),
 // and headless Chromium photographing /dashboard once a minute of traffic has filled its charts.
 // Usage: npm run bench:screenshot [-- output.png]   (default docs/images/dashboard.png)

@@ -11,7 +11,7 @@ import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { runImport } from '../src/assessments/import.js';
+import { runImportCommand } from '../src/cli/import-io.js';
 import { writeIcioTable } from '../test/helpers/icio-file.js';
 import { ROOT, startServer } from './lib/processes.js';
 import { median } from './lib/results.js';
@@ -74,7 +74,7 @@ async function main(): Promise<void> {
     for (let run = 0; run < RUNS; run += 1) {
       let out = '';
       started = performance.now();
-      const code = await runImport(['--model', 'ICIO', '--file', file], { ...process.env, DATABASE_URL: databaseUrl, REDIS_URL: '' }, {
+      const code = await runImportCommand(['--model', 'ICIO', '--file', file], { ...process.env, DATABASE_URL: databaseUrl, REDIS_URL: '' }, {
         out: (text) => void (out += text),
         err: (text) => process.stderr.write(text),
       });

@@ -3,7 +3,7 @@
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { FastifyInstance } from 'fastify';
-import { adminTokenAuthorization, installImportEndpoint } from './assessments/import-endpoint.js';
+import { runImport } from './assessments/import.js';
 import { ApiKeyRepository } from './auth/api-keys.js';
 import { Authenticator } from './auth/authenticator.js';
 import { JwtVerifier } from './auth/jwt.js';
@@ -13,17 +13,18 @@ import type { WarmupRunner } from './cache/warmup.js';
 import type { Config } from './config.js';
 import { openDatabase, type Database } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
-import { DEMO_SEED, seedIfEmpty, type SeedSize } from './db/seed.js';
 import type { RequestContext, Services } from './graphql/context.js';
 import { createRepositories } from './graphql/domains.js';
-import { createErrorFormatter } from './graphql/errors.js';
+import { createErrorFormatter } from './graphql/error-formatter.js';
 import { createLimitsPlugin, limitsPluginOptions } from './graphql/limits/index.js';
 import { loadTypeDefs, schemaResolvers } from './graphql/schema.js';
 import { createCors } from './http/cors.js';
 import { createHttpGuards, httpGuardOptions } from './http/guards.js';
+import { adminTokenAuthorization, installImportEndpoint } from './http/import-endpoint.js';
 import { createHttpServer } from './http/server.js';
 import { createLogger, errorFields, type Logger } from './log.js';
 import { Observability } from './observability/index.js';
+import { DEMO_SEED, seedIfEmpty, type SeedSize } from './seed.js';
 
 export interface AppOptions {
   /** Sizes of the demo data; tests seed less. */
@@ -104,6 +105,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       });
       const typeDefs = loadTypeDefs();
       cache = createCache(config, typeDefs, logger);
+      const invalidate = cache.invalidate;
       observability.attach(db, cache);
       const services: Services = {
         repos: createRepositories(db.db),
@@ -111,7 +113,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
         version: config.version,
         startedAt,
         fieldCache: cache.fieldCache,
-        invalidate: cache.invalidate,
+        invalidate,
         cache,
         observability,
       };
@@ -152,11 +154,11 @@ export function createApp(config: Config, options: AppOptions = {}): App {
         requestTimeoutMs: config.limits.requestTimeoutMs,
         cors: createCors(config.corsOrigins),
       });
+      // The import of `npm run import:io`, into the database this server holds, then this server's invalidation.
+      const where = `${config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `the embedded database in ${config.dataDir}`}, through the server`;
       installImportEndpoint(http, {
-        database: db,
-        invalidate: cache.invalidate,
+        runImport: (argv, io) => runImport(argv, io, { where, open: async () => db, invalidate }),
         authorize: adminTokenAuthorization(config.adminToken),
-        where: `${config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `the embedded database in ${config.dataDir}`}, through the server`,
         logger,
       });
       await http.listen({ host: config.host, port: config.port });

@@ -6,7 +6,6 @@
 // once a second; the lines it would have written meanwhile are counted and reported on the next one that goes out.
 import { createRequire } from 'node:module';
 import pino, { type DestinationStream } from 'pino';
-import { currentRequest } from './observability/request-context.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
@@ -29,6 +28,25 @@ export interface LoggerOptions {
   now?: () => number;
 }
 
+/** Fields that a source adds to every line written while it has some (undefined: none now). */
+export type LineFields = () => Record<string, unknown> | undefined;
+
+const lineFieldSources: LineFields[] = [];
+
+/**
+ * Adds fields to every line of every logger, such as the id of the request a line is written for: the module that
+ * knows the request (observability/request-context.ts) installs its source here, so that this one imports no layer.
+ */
+export function addLineFields(source: LineFields): void {
+  if (!lineFieldSources.includes(source)) lineFieldSources.push(source);
+}
+
+function lineFields(): Record<string, unknown> {
+  const fields: Record<string, unknown> = {};
+  for (const source of lineFieldSources) Object.assign(fields, source());
+  return fields;
+}
+
 /** Distinct warnings remembered for deduplication; past this, the oldest are forgotten. */
 const MAX_REMEMBERED_WARNINGS = 1_000;
 
@@ -44,11 +62,9 @@ export function createLogger(level: LogLevel, options: LoggerOptions | ((line: s
       level,
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
-      // Every line written while serving a request names it; lines from start-up or background work have none.
-      mixin: () => {
-        const request = currentRequest();
-        return request ? { requestId: request.requestId } : {};
-      },
+      // Every line written while serving a request names it (addLineFields); lines from start-up or background work
+      // have none.
+      mixin: lineFields,
     },
     destination,
   );

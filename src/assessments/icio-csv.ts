@@ -20,8 +20,8 @@
 // Z is accumulated densely (n x n doubles: 98 MB at n = 3,500), the only whole-table copy; text is dropped line by line.
 import type { CsvRecord } from './csv-records.js';
 import { sectorName } from './catalog.js';
-import { Problems, show, type ParsedTable } from './io-csv.js';
 import { CoefficientMatrix } from './leontief.js';
+import { Problems, show, type ParsedTable } from './table-problems.js';
 
 /** Split countries: summed into CHN and MEX (as pymrio does), or kept as published (CN1, CN2, MX1, MX2). */
 export type SplitRegions = 'aggregate' | 'keep';

@@ -14,6 +14,9 @@ import { sectorName } from './catalog.js';
 import { CsvRecordReader, recordsOf, type CsvRecord } from './csv-records.js';
 import { IcioTableBuilder, looksLikeIcio, type SplitRegions } from './icio-csv.js';
 import { CoefficientMatrix } from './leontief.js';
+import { IoCsvError, Problems, show, type ParsedTable } from './table-problems.js';
+
+export { IoCsvError, type ParsedTable } from './table-problems.js';
 
 export interface ParsedIoTable {
   /** In order of first appearance in the header. */
@@ -29,48 +32,7 @@ export interface ParsedIoTable {
   largestColumnSum: number;
 }
 
-/** A table ready to store, whichever format it came in. */
-export interface ParsedTable {
-  format: 'icio' | 'coefficients';
-  countries: string[];
-  sectorCodes: string[];
-  sectorNames: string[];
-  matrix: CoefficientMatrix;
-  largestColumnSum: number;
-}
-
-export class IoCsvError extends Error {
-  override name = 'IoCsvError';
-  constructor(readonly problems: string[]) {
-    super(problems.join('\n'));
-  }
-}
-
-/** Past this many problems, reading further only buries the first ones. */
-const MAX_PROBLEMS = 20;
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
-
-export class Problems {
-  readonly list: string[] = [];
-
-  add(message: string): void {
-    if (this.list.length < MAX_PROBLEMS) this.list.push(message);
-    else if (this.list.length === MAX_PROBLEMS) this.list.push(`(more problems not shown; fix these first)`);
-  }
-
-  get full(): boolean {
-    return this.list.length > MAX_PROBLEMS;
-  }
-
-  throwIfAny(): void {
-    if (this.list.length > 0) throw new IoCsvError(this.list);
-  }
-
-  /** The problems found so far, or this one when there are none. */
-  errorOr(message: string): IoCsvError {
-    return new IoCsvError(this.list.length > 0 ? this.list : [message]);
-  }
-}
 
 /** Parses a whole square coefficient table, or throws IoCsvError listing every problem found (up to 20). */
 export function parseIoCsv(text: string): ParsedIoTable {
@@ -276,10 +238,6 @@ class CoefficientTableBuilder {
       largestColumnSum: table.largestColumnSum,
     };
   }
-}
-
-export function show(value: string): string {
-  return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
 }
 
 function round(value: number): string {

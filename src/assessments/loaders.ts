@@ -4,7 +4,7 @@
 import DataLoader from 'dataloader';
 import { collectionTag, entityTag, trackedLoader, type DependencyRecorder } from '../cache/tags.js';
 import type { IoModelRow } from '../db/tables.js';
-import { byKey } from '../graphql/batch.js';
+import { byKey } from '../common/batch.js';
 import type { IoModelRepository } from './repository.js';
 import type { IoTable } from './types.js';
 

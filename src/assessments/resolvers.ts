@@ -3,13 +3,13 @@
 import { GraphQLError } from 'graphql';
 import type { IoModelRow } from '../db/tables.js';
 import type { CountrySectorInput, Resolvers } from '../generated/graphql.js';
-import { boundedInt } from '../graphql/args.js';
-import type { RequestContext } from '../graphql/context.js';
-import { badInput, notFound, showValue } from '../graphql/errors.js';
+import { boundedInt } from '../common/args.js';
+import { badInput, notFound, showValue } from '../common/errors.js';
 import { assess, MAX_SUPPLIERS } from './assessment.js';
 import { IO_MODEL, modelWriteTags } from './loaders.js';
 import { NonProductiveColumnError, type IndexedChange } from './repository.js';
 import type { AssessmentResult, IoTable } from './types.js';
+import type { AssessmentsContext } from './context.js';
 
 export const MAX_PAIRS = 100;
 export const MAX_CHANGES = 1_000;
@@ -74,13 +74,13 @@ function label(labels: Labels, index: number): string {
   return `${labels.countries[Math.floor(index / sectors)]}_${labels.sectorCodes[index % sectors]}`;
 }
 
-async function requireModel(ctx: RequestContext, name: string): Promise<IoModelRow> {
+async function requireModel(ctx: AssessmentsContext, name: string): Promise<IoModelRow> {
   const row = await ctx.loaders.assessments.modelByName.load(name);
   if (!row) throw modelNotFound(name);
   return row;
 }
 
-async function requireTable(ctx: RequestContext, name: string): Promise<IoTable> {
+async function requireTable(ctx: AssessmentsContext, name: string): Promise<IoTable> {
   const table = await ctx.loaders.assessments.tableByName.load(name);
   if (!table) throw modelNotFound(name);
   return table;
@@ -92,7 +92,7 @@ async function requireTable(ctx: RequestContext, name: string): Promise<IoTable>
  * read in the same statement as its coefficients.
  */
 function assessment(
-  ctx: RequestContext,
+  ctx: AssessmentsContext,
   model: string,
   pair: CountrySectorInput,
   argument: string,
@@ -105,7 +105,7 @@ function assessment(
   });
 }
 
-export const assessmentResolvers: Resolvers = {
+export const assessmentResolvers: Resolvers<AssessmentsContext> = {
   Query: {
     ioModels: (_parent, _args, ctx) => ctx.loaders.assessments.allModels(),
 

@@ -4,21 +4,9 @@
 // is a reader).
 import { readFileSync } from 'node:fs';
 import { createLocalJWKSet, createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import type { JwtConfig } from '../config.js';
 import { TEAM_PATTERN } from './api-keys.js';
 import { ROLES, type Principal, type Role } from './principal.js';
-
-export interface JwtConfig {
-  /** JWT_JWKS_URL: fetched by jose (cached, refreshed on an unknown `kid`). */
-  jwksUrl: string | undefined;
-  /** JWT_JWKS_FILE: a JWKS document read once at start. */
-  jwksFile: string | undefined;
-  /** JWT_ISSUER, JWT_AUDIENCE: required claims. */
-  issuer: string | undefined;
-  audience: string | undefined;
-  /** JWT_TEAM_CLAIM (default `team`), JWT_ROLE_CLAIM (default `role`). */
-  teamClaim: string;
-  roleClaim: string;
-}
 
 /** A verified token's principal and when it stops being valid (ms since the epoch), or undefined when invalid. */
 export type JwtVerification = { principal: Principal; expiresAt: number | undefined } | undefined;

@@ -2,7 +2,7 @@
 // plugin (auth/plugin.ts) refuses anyone else before any resolver runs; the check here is the same rule, again.
 import type { Resolvers } from '../generated/graphql.js';
 import { requireRole } from '../auth/principal.js';
-import { badInput, showValue } from '../graphql/errors.js';
+import { badInput, showValue } from '../common/errors.js';
 import type { RequestContext } from '../graphql/context.js';
 import type { CacheService } from './service.js';
 
@@ -19,7 +19,7 @@ function requireAdmin(ctx: RequestContext): CacheService {
   return cacheOf(ctx);
 }
 
-export const cacheResolvers: Resolvers = {
+export const cacheResolvers: Resolvers<RequestContext> = {
   Query: {
     cacheStats: (_parent, _args, ctx) => cacheOf(ctx).snapshot(),
   },

@@ -20,7 +20,7 @@ import { RedisTier } from './redis-tier.js';
 import { ResponseCache } from './response-cache.js';
 import { averages, CacheStats } from './stats.js';
 import { ALL_TAG, tagVersionTtlMs, Versions } from './versions.js';
-import { loadWarmup, runWarmup, type WarmupOutcome, type WarmupRunner } from './warmup.js';
+import { runWarmup, type WarmupOutcome, type WarmupRunner } from './warmup.js';
 
 /** An APQ document lives this long in Redis after its last registration; clients re-register a forgotten one. */
 const PERSISTED_QUERY_TTL_MS = 24 * 3_600_000;
@@ -130,7 +130,7 @@ export class CacheService {
 
   /** Runs the warm-up file in the background at start; returns at once. */
   warmInBackground(): void {
-    if (!this.options.config.warmupFile || !this.engine) return;
+    if (this.options.config.warmup.length === 0 || !this.engine) return;
     void this.warm().then(
       (outcome) => this.options.logger.info('cache warm-up finished', { ...outcome }),
       (error: unknown) => this.options.logger.warn('cache warm-up failed', { error: String(error) }),
@@ -139,15 +139,15 @@ export class CacheService {
 
   /** Runs the warm-up operations (once at a time), forcing each to recompute and store. */
   warm(): Promise<WarmupOutcome> {
-    const file = this.options.config.warmupFile;
-    if (!file || !this.warmupRunner || !this.engine) return Promise.resolve({ operations: 0, cached: 0, failed: 0 });
+    const operations = this.options.config.warmup;
+    if (operations.length === 0 || !this.warmupRunner || !this.engine) return Promise.resolve({ operations: 0, cached: 0, failed: 0 });
     const runner = this.warmupRunner;
     const versions = this.versions;
     this.warming ??= (async () => {
       // Entries stored before the mirror has a baseline (Redis still connecting) are checked against Redis until
       // confirmed: warmed then, the first loads would pay a round trip each, or miss. So wait for it, boundedly.
       await versions?.ready(WARMUP_WAITS_FOR_REDIS_MS);
-      return runWarmup(await loadWarmup(file), runner);
+      return runWarmup(operations, runner);
     })().finally(() => (this.warming = undefined));
     return this.warming;
   }

@@ -1,5 +1,5 @@
-// Warm-up: a JSON file listing operations ({ query, variables?, operationName? }) run through the real HTTP path at
-// start (in the background: start never waits) and on warmCache, so the first dashboard load is a hit. Each runs with
+// Warm-up: operations ({ query, variables?, operationName? }, read from CACHE_WARMUP_FILE and checked by config.ts) run
+// through the real HTTP path at start (in the background: start never waits) and on warmCache, so the first dashboard load is a hit. Each runs with
 // Cache-Control: no-cache (recompute and store) and the debug header (to learn whether it was stored).
 //
 // A response is keyed by its exact document (after stripIgnoredCharacters) and by the media type it is sent in, so
@@ -7,7 +7,6 @@
 // Python). Apollo Client and urql add `__typename` to every selection set before sending, and ask for different
 // media types. So each operation is warmed in the shapes clients send (`clientShapes`) and for both response media
 // types: the first dashboard load is a hit whichever client it comes from.
-import { readFile } from 'node:fs/promises';
 import { Kind, parse, print, visit, type DocumentNode, type FieldNode, type SelectionSetNode } from 'graphql';
 
 export interface WarmupOperation {
@@ -24,35 +23,6 @@ export interface WarmupOutcome {
 
 /** Sends one POST /graphql with the given headers and returns the status and the body text. */
 export type WarmupRunner = (payload: WarmupOperation, headers: Record<string, string>) => Promise<{ status: number; body: string }>;
-
-/** Parses and checks a warm-up file's text; the message names what is wrong. */
-export function parseWarmup(text: string, source: string): WarmupOperation[] {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw new Error(`${source} is not JSON`);
-  }
-  if (!Array.isArray(parsed)) throw new Error(`${source} must hold a JSON array of { query, variables?, operationName? }`);
-  return parsed.map((item, index) => {
-    const { query, variables, operationName } = (item ?? {}) as Record<string, unknown>;
-    const where = `${source}[${index}]`;
-    if (typeof query !== 'string' || query.trim() === '') throw new Error(`${where}.query must be a non-empty string`);
-    if (variables !== undefined && (variables === null || typeof variables !== 'object' || Array.isArray(variables))) {
-      throw new Error(`${where}.variables must be an object`);
-    }
-    if (operationName !== undefined && typeof operationName !== 'string') throw new Error(`${where}.operationName must be a string`);
-    return {
-      query,
-      ...(variables ? { variables: variables as Record<string, unknown> } : {}),
-      ...(operationName ? { operationName } : {}),
-    };
-  });
-}
-
-export async function loadWarmup(file: string): Promise<WarmupOperation[]> {
-  return parseWarmup(await readFile(file, 'utf8'), file);
-}
 
 /** The response media types a client may get, each its own cache entry: Apollo Client's `*\/*` gets the first. */
 export const WARMUP_ACCEPTS = ['application/json', 'application/graphql-response+json'] as const;

@@ -4,8 +4,8 @@ import DataLoader from 'dataloader';
 import { PUBLIC_ONLY, type Visibility } from '../auth/principal.js';
 import { collectionTag, entityTag, trackedLoader, type DependencyRecorder } from '../cache/tags.js';
 import type { DatasetRow } from '../db/tables.js';
-import { byKey, groupByKey } from '../graphql/batch.js';
-import { toPage, type Page } from '../graphql/pagination.js';
+import { byKey, groupByKey } from '../common/batch.js';
+import { toPage, type Page } from '../common/pagination.js';
 import { encodeDatasetCursor, type DatasetOrder, type KeysetPosition } from './ordering.js';
 import type { CategoryCount, DatasetFilter, DatasetRepository, PositionedDataset } from './repository.js';
 

@@ -2,8 +2,8 @@
 // ordering: [ordering, sort value, id]. The ordering is part of the cursor because a position under one ordering
 // means nothing under another: resuming NAME order from an UPDATED_AT_DESC cursor would silently skip or repeat rows.
 import type { DatasetOrder } from '../generated/graphql.js';
-import { badInput } from '../graphql/errors.js';
-import { decodeCursor, encodeCursor } from '../graphql/pagination.js';
+import { badInput } from '../common/errors.js';
+import { decodeCursor, encodeCursor } from '../common/pagination.js';
 
 export type { DatasetOrder };
 

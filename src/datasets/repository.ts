@@ -2,7 +2,8 @@
 import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { ColumnSpec, DatasetRow, Tables } from '../db/tables.js';
 import { EVERY_TEAM, PUBLIC_ONLY, type Visibility } from '../auth/principal.js';
-import { conflict, showValue } from '../graphql/errors.js';
+import { visibleDatasets } from '../auth/visible-datasets.js';
+import { conflict, showValue } from '../common/errors.js';
 import { ORDERS, type DatasetOrder, type KeysetPosition } from './ordering.js';
 import { assertKnownColumns, type DatasetChanges, type StoredRow } from './validation.js';
 
@@ -173,14 +174,6 @@ export class DatasetRepository {
     }
     return select;
   }
-}
-
-/** Only the datasets `visibility` allows: public ones (team null) and those of its teams; every one for EVERY_TEAM. */
-export function visibleDatasets<O>(select: SelectQueryBuilder<Tables, 'datasets', O>, visibility: Visibility): SelectQueryBuilder<Tables, 'datasets', O> {
-  if (visibility.all) return select;
-  if (visibility.teams.length === 0) return select.where('datasets.team', 'is', null);
-  const teams = [...visibility.teams];
-  return select.where((eb) => eb.or([eb('datasets.team', 'is', null), eb('datasets.team', '=', eb.fn.any(eb.val(teams)))]));
 }
 
 /** Makes `%`, `_` and `\` match themselves in a LIKE pattern whose escape character is `\`. */

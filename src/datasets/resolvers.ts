@@ -3,18 +3,18 @@
 import { collectionTag, entityTag } from '../cache/tags.js';
 import type { ColumnSpec, DatasetRow } from '../db/tables.js';
 import type { Resolvers } from '../generated/graphql.js';
-import { boundedInt, pageSize, parseId } from '../graphql/args.js';
-import { badInput, notFound, showValue } from '../graphql/errors.js';
-import type { RequestContext } from '../graphql/context.js';
-import { connectionResolvers } from '../graphql/pagination.js';
+import { boundedInt, pageSize, parseId } from '../common/args.js';
+import { badInput, notFound, showValue } from '../common/errors.js';
+import { connectionResolvers } from '../common/pagination.js';
 import { decodeDatasetCursor, ORDERS, type DatasetOrder } from './ordering.js';
 import { assessQuality } from './quality.js';
 import { LIMITS, optionalFilter, parseAppendedRows, parseDatasetUpdate } from './validation.js';
+import type { DatasetsContext } from './context.js';
 
 const MAX_SAMPLE = 100;
 const MAX_TOP = 100;
 
-export const datasetResolvers: Resolvers = {
+export const datasetResolvers: Resolvers<DatasetsContext> = {
   Query: {
     dataset: (_root, { id }, ctx) => ctx.loaders.datasets.byId.load(parseId(id, 'id')),
 
@@ -106,13 +106,13 @@ function inColumnOrder(data: Record<string, unknown>, columns: readonly ColumnSp
 }
 
 /** A dataset the caller may not see is one that does not exist: the same NOT_FOUND, before anything is written. */
-async function requireVisible(ctx: RequestContext, datasetId: number, id: string): Promise<void> {
+async function requireVisible(ctx: DatasetsContext, datasetId: number, id: string): Promise<void> {
   if (ctx.visibility.all) return;
   if (!(await ctx.loaders.datasets.byId.load(datasetId))) throw notFound('Dataset', id);
 }
 
 /** After commit: invalidate what the write changed, then make this request's loaders see the written row. */
-async function afterWrite(ctx: RequestContext, row: DatasetRow, tags: string[]): Promise<void> {
+async function afterWrite(ctx: DatasetsContext, row: DatasetRow, tags: string[]): Promise<void> {
   await ctx.invalidate(tags);
   ctx.loaders.datasets.afterWrite(row);
 }

@@ -2,7 +2,7 @@
 // shows the bad value, and every check runs before anything is written.
 import type { DatasetUpdateInput } from '../generated/graphql.js';
 import type { ColumnSpec } from '../db/tables.js';
-import { badInput, showValue } from '../graphql/errors.js';
+import { badInput, showValue } from '../common/errors.js';
 
 export const LIMITS = {
   name: 200,

@@ -1,6 +1,5 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { DatasetRow, DatasetPage, ModelRunRow, ModelRunPage, IoModelRow, AssessmentResult } from '../graphql/mappers.js';
-import type { RequestContext } from '../graphql/context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
 export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
@@ -1099,16 +1098,16 @@ export type CacheControlDirectiveArgs = {
   scope?: Maybe<CacheControlScope>;
 };
 
-export type CacheControlDirectiveResolver<Result, Parent, ContextType = RequestContext, Args = CacheControlDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+export type CacheControlDirectiveResolver<Result, Parent, ContextType = unknown, Args = CacheControlDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
-export type AlertThresholdsResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['AlertThresholds'] = ResolversParentTypes['AlertThresholds']> = {
+export type AlertThresholdsResolvers<ContextType = unknown, ParentType extends ResolversParentTypes['AlertThresholds'] = ResolversParentTypes['AlertThresholds']> = {
   errorRateAbove?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   hitRateBelow?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   minSamples?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   p95AboveMs?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
 };
 
-export type AssessmentResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Assessment'] = ResolversParentTypes['Assessment']> = {
+export type AssessmentResolvers<ContextType = unknown, ParentType extends ResolversParentTypes['Assessment'] = ResolversParentTypes['Assessment']> = {
   country?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   countryShares?: Resolver<Array<ResolversTypes['CountryShare']>, ParentType, ContextType>;
   domesticShare?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
@@ -1123,14 +1122,14 @@ export type AssessmentResolvers<ContextType = RequestContext, ParentType extends
   topSuppliers?: Resolver<Array<ResolversTypes['UpstreamSupplier']>, ParentType, ContextType, RequireFields<AssessmentTopSuppliersArgs, 'limit'>>;
 };
 
-export type CacheConsistencyStatsResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['CacheConsistencyStats'] = ResolversParentTypes['CacheConsistencyStats']> = {
+export type CacheConsistencyStatsResolvers<ContextType = unknown, ParentType extends ResolversParentTypes['CacheConsistencyStats'] = ResolversParentTypes['CacheConsistencyStats']> = {
   clockLosses?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   readAfterWrite?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   rebaselines?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   remoteChecks?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
 };
 
-export type CacheInvalidationStatsResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['CacheInvalidationStats'] = ResolversParentTypes['CacheInvalidationStats']> = {
+export type CacheInvalidationStatsResolvers<ContextType = unknown, ParentType extends ResolversParentTypes['CacheInvalidationStats'] = ResolversParentTypes['CacheInvalidationStats']> = {
   byTagCount?: Resolver<Array<ResolversTypes['CacheTagCountStats']>, ParentType, ContextType>;
   deferred?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   events?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
@@ -1138,7 +1137,7 @@ export type CacheInvalidationStatsResolvers<ContextType = RequestContext, Parent
   tags?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
 };
 
-export type CacheLatencyResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['CacheLatency'] = ResolversParentTypes['CacheLatency']> = {
+export type CacheLatencyResolvers<ContextType = unknown, ParentType extends ResolversParentTypes['CacheLatency'] = ResolversParentTypes['CacheLatency']> = {
   estimatedTimeSavedMs?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   hitAvgMs?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   hits?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
@@ -1146,14 +1145,14 @@ export type CacheLatencyResolvers<ContextType = RequestContext, ParentType exten
   misses?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
 };
 
-export type CacheNameStatsResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['CacheNameStats'] = ResolversParentTypes['CacheNameStats']> = {
+export type CacheNameStatsResolvers<ContextType = unknown, ParentType extends ResolversParentTypes['CacheNameStats'] = ResolversParentTypes['CacheNameStats']> = {
   hitRate?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   hits?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   misses?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
-export type CacheStatsResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['CacheStats'] = ResolversParentTypes['CacheStats']> = {
+export type CacheStatsResolvers<ContextType = unknown, ParentType extends ResolversParentTypes['CacheStats'] = ResolversParentTypes['CacheStats']> = {
   backend?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   backgroundRefreshes?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   bypasses?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
@@ -1170,12 +1169,12 @@ export type CacheStatsResolvers<ContextType = RequestContext, ParentType extends
   ttls?: Resolver<Array<ResolversTypes['CacheTtl']>, ParentType, ContextType>;
 };
 
-export type CacheTagCountStatsResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['CacheTagCountStats'] = ResolversParentTypes['CacheTagCountStats']> = {
+export type CacheTagCountStatsResolvers<ContextType = unknown, ParentType extends ResolversParentTypes['CacheTagCountStats'] = ResolversParentTypes['CacheTagCountStats']> = {
   events?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   tagCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
-export type CacheTierStatsResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['CacheTierStats'] = ResolversParentTypes['CacheTierStats']> = {
+export type CacheTierStatsResolvers<ContextType = unknown, ParentType extends ResolversParentTypes['CacheTierStats'] = ResolversParentTypes['CacheTierStats']> = {
   bytes?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   dedupes?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   entries?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
@@ -1188,25 +1187,25 @@ export type CacheTierStatsResolvers<ContextType = RequestContext, ParentType ext
   tier?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
-export type CacheTtlResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['CacheTtl'] = ResolversParentTypes['CacheTtl']> = {
+export type CacheTtlResolvers<ContextType = unknown, ParentType extends ResolversParentTypes['CacheTtl'] = ResolversParentTypes['CacheTtl']> = {
   coordinate?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   inheritMaxAge?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   maxAgeSeconds?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   scope?: Resolver<ResolversTypes['CacheControlScope'], ParentType, ContextType>;
 };
 
-export type CategoryResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Category'] = ResolversParentTypes['Category']> = {
+export type CategoryResolvers<ContextType = unknown, ParentType extends ResolversParentTypes['Category'] = ResolversParentTypes['Category']> = {
   datasetCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
-export type ClearCachePayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ClearCachePayload'] = ResolversParentTypes['ClearCachePayload']> = {
+export type ClearCachePayloadResolvers<ContextType = unknown, ParentType extends ResolversParentTypes['ClearCachePayload'] = ResolversParentTypes['ClearCachePayload']> = {
   invalidated?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   scope?: Resolver<ResolversTypes['CacheClearScope'], ParentType, ContextType>;
   value?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
-export type ColumnQualityResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ColumnQuality'] = ResolversParentTypes['ColumnQuality']> = {
+export type ColumnQualityResolvers<ContextType = unknown, ParentType extends ResolversParentTypes['ColumnQuality'] = ResolversParentTypes['ColumnQuality']> = {
   completeness?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   distinctValues?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1214,12 +1213,12 @@ export type ColumnQualityResolvers<ContextType = RequestContext, ParentType exte
   typeValidity?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
 };
 
-export type CountryShareResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['CountryShare'] = ResolversParentTypes['CountryShare']> = {
+export type CountryShareResolvers<ContextType = unknown, ParentType extends ResolversParentTypes['CountryShare'] = ResolversParentTypes['CountryShare']> = {
   country?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   share?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
 };
 
-export type DatasetResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Dataset'] = ResolversParentTypes['Dataset']> = {
+export type DatasetResolvers<ContextType = unknown, ParentType extends ResolversParentTypes['Dataset'] = ResolversParentTypes['Dataset']> = {
   category?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   columns?: Resolver<Array<ResolversTypes['DatasetColumn']>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -1234,24 +1233,24 @@ export type DatasetResolvers<ContextType = RequestContext, ParentType extends Re
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 };
 
-export type DatasetColumnResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['DatasetColumn'] = ResolversParentTypes['DatasetColumn']> = {
+export type DatasetColumnResolvers<ContextType = unknown, ParentType extends ResolversParentTypes['DatasetColumn'] = ResolversParentTypes['DatasetColumn']> = {
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   type?: Resolver<ResolversTypes['ColumnType'], ParentType, ContextType>;
 };
 
-export type DatasetConnectionResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['DatasetConnection'] = ResolversParentTypes['DatasetConnection']> = {
+export type DatasetConnectionResolvers<ContextType = unknown, ParentType extends ResolversParentTypes['DatasetConnection'] = ResolversParentTypes['DatasetConnection']> = {
   edges?: Resolver<Array<ResolversTypes['DatasetEdge']>, ParentType, ContextType>;
   nodes?: Resolver<Array<ResolversTypes['Dataset']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
-export type DatasetEdgeResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['DatasetEdge'] = ResolversParentTypes['DatasetEdge']> = {
+export type DatasetEdgeResolvers<ContextType = unknown, ParentType extends ResolversParentTypes['DatasetEdge'] = ResolversParentTypes['DatasetEdge']> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['Dataset'], ParentType, ContextType>;
 };
 
-export type DatasetQualityResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['DatasetQuality'] = ResolversParentTypes['DatasetQuality']> = {
+export type DatasetQualityResolvers<ContextType = unknown, ParentType extends ResolversParentTypes['DatasetQuality'] = ResolversParentTypes['DatasetQuality']> = {
   columns?: Resolver<Array<ResolversTypes['ColumnQuality']>, ParentType, ContextType>;
   completeness?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   duplicateRows?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -1264,12 +1263,12 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
   name: 'DateTime';
 }
 
-export type DeleteModelRunPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['DeleteModelRunPayload'] = ResolversParentTypes['DeleteModelRunPayload']> = {
+export type DeleteModelRunPayloadResolvers<ContextType = unknown, ParentType extends ResolversParentTypes['DeleteModelRunPayload'] = ResolversParentTypes['DeleteModelRunPayload']> = {
   deleted?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 };
 
-export type DependencyHealthResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['DependencyHealth'] = ResolversParentTypes['DependencyHealth']> = {
+export type DependencyHealthResolvers<ContextType = unknown, ParentType extends ResolversParentTypes['DependencyHealth'] = ResolversParentTypes['DependencyHealth']> = {
   critical?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   detail?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   error?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -1279,13 +1278,13 @@ export type DependencyHealthResolvers<ContextType = RequestContext, ParentType e
   status?: Resolver<ResolversTypes['HealthStatus'], ParentType, ContextType>;
 };
 
-export type FeatureImportanceResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['FeatureImportance'] = ResolversParentTypes['FeatureImportance']> = {
+export type FeatureImportanceResolvers<ContextType = unknown, ParentType extends ResolversParentTypes['FeatureImportance'] = ResolversParentTypes['FeatureImportance']> = {
   feature?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   importance?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   rank?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
-export type HealthResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Health'] = ResolversParentTypes['Health']> = {
+export type HealthResolvers<ContextType = unknown, ParentType extends ResolversParentTypes['Health'] = ResolversParentTypes['Health']> = {
   checkedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   database?: Resolver<ResolversTypes['DependencyHealth'], ParentType, ContextType>;
   dependencies?: Resolver<Array<ResolversTypes['DependencyHealth']>, ParentType, ContextType>;
@@ -1295,7 +1294,7 @@ export type HealthResolvers<ContextType = RequestContext, ParentType extends Res
   version?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
-export type IoModelResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['IoModel'] = ResolversParentTypes['IoModel']> = {
+export type IoModelResolvers<ContextType = unknown, ParentType extends ResolversParentTypes['IoModel'] = ResolversParentTypes['IoModel']> = {
   countries?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1307,7 +1306,7 @@ export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes
   name: 'JSON';
 }
 
-export type MetricComparisonResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['MetricComparison'] = ResolversParentTypes['MetricComparison']> = {
+export type MetricComparisonResolvers<ContextType = unknown, ParentType extends ResolversParentTypes['MetricComparison'] = ResolversParentTypes['MetricComparison']> = {
   bestRun?: Resolver<Maybe<ResolversTypes['ModelRun']>, ParentType, ContextType>;
   bestValue?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   higherIsBetter?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
@@ -1315,19 +1314,19 @@ export type MetricComparisonResolvers<ContextType = RequestContext, ParentType e
   values?: Resolver<Array<ResolversTypes['MetricValue']>, ParentType, ContextType>;
 };
 
-export type MetricValueResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['MetricValue'] = ResolversParentTypes['MetricValue']> = {
+export type MetricValueResolvers<ContextType = unknown, ParentType extends ResolversParentTypes['MetricValue'] = ResolversParentTypes['MetricValue']> = {
   deltaToBest?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   rank?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   run?: Resolver<ResolversTypes['ModelRun'], ParentType, ContextType>;
   value?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
 };
 
-export type ModelComparisonResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ModelComparison'] = ResolversParentTypes['ModelComparison']> = {
+export type ModelComparisonResolvers<ContextType = unknown, ParentType extends ResolversParentTypes['ModelComparison'] = ResolversParentTypes['ModelComparison']> = {
   metrics?: Resolver<Array<ResolversTypes['MetricComparison']>, ParentType, ContextType>;
   runs?: Resolver<Array<ResolversTypes['ModelRun']>, ParentType, ContextType>;
 };
 
-export type ModelMetricsResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ModelMetrics'] = ResolversParentTypes['ModelMetrics']> = {
+export type ModelMetricsResolvers<ContextType = unknown, ParentType extends ResolversParentTypes['ModelMetrics'] = ResolversParentTypes['ModelMetrics']> = {
   accuracy?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   f1?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   logLoss?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
@@ -1339,14 +1338,14 @@ export type ModelMetricsResolvers<ContextType = RequestContext, ParentType exten
   rocAuc?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
 };
 
-export type ModelRankingResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ModelRanking'] = ResolversParentTypes['ModelRanking']> = {
+export type ModelRankingResolvers<ContextType = unknown, ParentType extends ResolversParentTypes['ModelRanking'] = ResolversParentTypes['ModelRanking']> = {
   dataset?: Resolver<ResolversTypes['Dataset'], ParentType, ContextType>;
   entries?: Resolver<Array<ResolversTypes['RankingEntry']>, ParentType, ContextType>;
   higherIsBetter?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   metric?: Resolver<ResolversTypes['Metric'], ParentType, ContextType>;
 };
 
-export type ModelRunResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ModelRun'] = ResolversParentTypes['ModelRun']> = {
+export type ModelRunResolvers<ContextType = unknown, ParentType extends ResolversParentTypes['ModelRun'] = ResolversParentTypes['ModelRun']> = {
   algorithm?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   completedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -1363,19 +1362,19 @@ export type ModelRunResolvers<ContextType = RequestContext, ParentType extends R
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 };
 
-export type ModelRunConnectionResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ModelRunConnection'] = ResolversParentTypes['ModelRunConnection']> = {
+export type ModelRunConnectionResolvers<ContextType = unknown, ParentType extends ResolversParentTypes['ModelRunConnection'] = ResolversParentTypes['ModelRunConnection']> = {
   edges?: Resolver<Array<ResolversTypes['ModelRunEdge']>, ParentType, ContextType>;
   nodes?: Resolver<Array<ResolversTypes['ModelRun']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
-export type ModelRunEdgeResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ModelRunEdge'] = ResolversParentTypes['ModelRunEdge']> = {
+export type ModelRunEdgeResolvers<ContextType = unknown, ParentType extends ResolversParentTypes['ModelRunEdge'] = ResolversParentTypes['ModelRunEdge']> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['ModelRun'], ParentType, ContextType>;
 };
 
-export type MutationResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+export type MutationResolvers<ContextType = unknown, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   _noop?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   appendDatasetRows?: Resolver<ResolversTypes['Dataset'], ParentType, ContextType, RequireFields<MutationAppendDatasetRowsArgs, 'id' | 'rows'>>;
   clearCache?: Resolver<ResolversTypes['ClearCachePayload'], ParentType, ContextType, RequireFields<MutationClearCacheArgs, 'scope'>>;
@@ -1388,7 +1387,7 @@ export type MutationResolvers<ContextType = RequestContext, ParentType extends R
   warmCache?: Resolver<ResolversTypes['WarmCachePayload'], ParentType, ContextType>;
 };
 
-export type OperationPerformanceResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['OperationPerformance'] = ResolversParentTypes['OperationPerformance']> = {
+export type OperationPerformanceResolvers<ContextType = unknown, ParentType extends ResolversParentTypes['OperationPerformance'] = ResolversParentTypes['OperationPerformance']> = {
   avgMs?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   cacheHitRate?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   cacheHits?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -1404,12 +1403,12 @@ export type OperationPerformanceResolvers<ContextType = RequestContext, ParentTy
   requestsPerSecond?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
 };
 
-export type PageInfoResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
+export type PageInfoResolvers<ContextType = unknown, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
   endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
-export type PerformanceResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Performance'] = ResolversParentTypes['Performance']> = {
+export type PerformanceResolvers<ContextType = unknown, ParentType extends ResolversParentTypes['Performance'] = ResolversParentTypes['Performance']> = {
   alerts?: Resolver<Array<ResolversTypes['PerformanceAlert']>, ParentType, ContextType>;
   bucketSeconds?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   coveredSeconds?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
@@ -1421,7 +1420,7 @@ export type PerformanceResolvers<ContextType = RequestContext, ParentType extend
   windowSeconds?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
 };
 
-export type PerformanceAlertResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['PerformanceAlert'] = ResolversParentTypes['PerformanceAlert']> = {
+export type PerformanceAlertResolvers<ContextType = unknown, ParentType extends ResolversParentTypes['PerformanceAlert'] = ResolversParentTypes['PerformanceAlert']> = {
   message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   operation?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   rule?: Resolver<ResolversTypes['AlertRule'], ParentType, ContextType>;
@@ -1430,7 +1429,7 @@ export type PerformanceAlertResolvers<ContextType = RequestContext, ParentType e
   value?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
 };
 
-export type PerformanceBucketResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['PerformanceBucket'] = ResolversParentTypes['PerformanceBucket']> = {
+export type PerformanceBucketResolvers<ContextType = unknown, ParentType extends ResolversParentTypes['PerformanceBucket'] = ResolversParentTypes['PerformanceBucket']> = {
   cacheHitRate?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   cacheHits?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   cacheMisses?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -1444,7 +1443,7 @@ export type PerformanceBucketResolvers<ContextType = RequestContext, ParentType 
   start?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 };
 
-export type QueryResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
+export type QueryResolvers<ContextType = unknown, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   assessment?: Resolver<ResolversTypes['Assessment'], ParentType, ContextType, RequireFields<QueryAssessmentArgs, 'country' | 'model' | 'sector'>>;
   assessments?: Resolver<Array<ResolversTypes['Assessment']>, ParentType, ContextType, RequireFields<QueryAssessmentsArgs, 'model' | 'pairs'>>;
   cacheStats?: Resolver<ResolversTypes['CacheStats'], ParentType, ContextType>;
@@ -1463,19 +1462,19 @@ export type QueryResolvers<ContextType = RequestContext, ParentType extends Reso
   topUpdatedDatasets?: Resolver<Array<ResolversTypes['Dataset']>, ParentType, ContextType, RequireFields<QueryTopUpdatedDatasetsArgs, 'limit'>>;
 };
 
-export type RankingEntryResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['RankingEntry'] = ResolversParentTypes['RankingEntry']> = {
+export type RankingEntryResolvers<ContextType = unknown, ParentType extends ResolversParentTypes['RankingEntry'] = ResolversParentTypes['RankingEntry']> = {
   rank?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   run?: Resolver<ResolversTypes['ModelRun'], ParentType, ContextType>;
   value?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
 };
 
-export type RedisNodeResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['RedisNode'] = ResolversParentTypes['RedisNode']> = {
+export type RedisNodeResolvers<ContextType = unknown, ParentType extends ResolversParentTypes['RedisNode'] = ResolversParentTypes['RedisNode']> = {
   address?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   role?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   state?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
-export type RedisStatusResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['RedisStatus'] = ResolversParentTypes['RedisStatus']> = {
+export type RedisStatusResolvers<ContextType = unknown, ParentType extends ResolversParentTypes['RedisStatus'] = ResolversParentTypes['RedisStatus']> = {
   configured?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   lastError?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   nodes?: Resolver<Array<ResolversTypes['RedisNode']>, ParentType, ContextType>;
@@ -1484,12 +1483,12 @@ export type RedisStatusResolvers<ContextType = RequestContext, ParentType extend
   subscribed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
-export type SectorResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Sector'] = ResolversParentTypes['Sector']> = {
+export type SectorResolvers<ContextType = unknown, ParentType extends ResolversParentTypes['Sector'] = ResolversParentTypes['Sector']> = {
   code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
-export type TierExposureResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['TierExposure'] = ResolversParentTypes['TierExposure']> = {
+export type TierExposureResolvers<ContextType = unknown, ParentType extends ResolversParentTypes['TierExposure'] = ResolversParentTypes['TierExposure']> = {
   direct?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   rest?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   second?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
@@ -1497,25 +1496,25 @@ export type TierExposureResolvers<ContextType = RequestContext, ParentType exten
   total?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
 };
 
-export type UpdateCoefficientsPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['UpdateCoefficientsPayload'] = ResolversParentTypes['UpdateCoefficientsPayload']> = {
+export type UpdateCoefficientsPayloadResolvers<ContextType = unknown, ParentType extends ResolversParentTypes['UpdateCoefficientsPayload'] = ResolversParentTypes['UpdateCoefficientsPayload']> = {
   changed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   model?: Resolver<ResolversTypes['IoModel'], ParentType, ContextType>;
 };
 
-export type UpstreamSupplierResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['UpstreamSupplier'] = ResolversParentTypes['UpstreamSupplier']> = {
+export type UpstreamSupplierResolvers<ContextType = unknown, ParentType extends ResolversParentTypes['UpstreamSupplier'] = ResolversParentTypes['UpstreamSupplier']> = {
   country?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   requirement?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   sector?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   share?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
 };
 
-export type WarmCachePayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['WarmCachePayload'] = ResolversParentTypes['WarmCachePayload']> = {
+export type WarmCachePayloadResolvers<ContextType = unknown, ParentType extends ResolversParentTypes['WarmCachePayload'] = ResolversParentTypes['WarmCachePayload']> = {
   cached?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   failed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   operations?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
-export type Resolvers<ContextType = RequestContext> = {
+export type Resolvers<ContextType = unknown> = {
   AlertThresholds?: AlertThresholdsResolvers<ContextType>;
   Assessment?: AssessmentResolvers<ContextType>;
   CacheConsistencyStats?: CacheConsistencyStatsResolvers<ContextType>;
@@ -1567,6 +1566,6 @@ export type Resolvers<ContextType = RequestContext> = {
   WarmCachePayload?: WarmCachePayloadResolvers<ContextType>;
 };
 
-export type DirectiveResolvers<ContextType = RequestContext> = {
+export type DirectiveResolvers<ContextType = unknown> = {
   cacheControl?: CacheControlDirectiveResolver<any, any, ContextType>;
 };

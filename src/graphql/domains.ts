@@ -1,22 +1,15 @@
-// Wires the domains together: their repositories (one per database), their loaders (one set per request) and
-// their resolvers (merged into one map per type).
+// Wires the domains' data together: their repositories (one per database) and their loaders (one set per request).
+// Their resolvers are merged in resolvers.ts.
 import type { Kysely } from 'kysely';
 import { PUBLIC_ONLY, type Visibility } from '../auth/principal.js';
 import { createAssessmentLoaders } from '../assessments/loaders.js';
 import { IoModelRepository } from '../assessments/repository.js';
-import { assessmentResolvers } from '../assessments/resolvers.js';
-import { cacheResolvers } from '../cache/resolvers.js';
 import type { DependencyRecorder } from '../cache/tags.js';
 import { createDatasetLoaders } from '../datasets/loaders.js';
 import { DatasetRepository } from '../datasets/repository.js';
-import { datasetResolvers } from '../datasets/resolvers.js';
 import type { Tables } from '../db/tables.js';
-import type { Resolvers } from '../generated/graphql.js';
 import { createModelLoaders } from '../models/loaders.js';
 import { ModelRunRepository } from '../models/repository.js';
-import { modelResolvers } from '../models/resolvers.js';
-import { observabilityResolvers } from '../observability/resolvers.js';
-import { healthResolvers } from './health.js';
 
 export function createRepositories(db: Kysely<Tables>) {
   return {
@@ -36,27 +29,3 @@ export function createLoaders(repos: Repositories, deps: DependencyRecorder, vis
   };
 }
 export type Loaders = ReturnType<typeof createLoaders>;
-
-/** Merges per-domain resolver maps type by type; two domains defining the same field is a wiring bug. */
-export function mergeResolvers(maps: Resolvers[]): Resolvers {
-  const merged: Record<string, Record<string, unknown>> = {};
-  for (const map of maps) {
-    for (const [type, fields] of Object.entries(map)) {
-      const target = (merged[type] ??= {});
-      for (const [field, resolver] of Object.entries(fields as object)) {
-        if (field in target) throw new Error(`resolver ${type}.${field} is defined twice`);
-        target[field] = resolver;
-      }
-    }
-  }
-  return merged as Resolvers;
-}
-
-export const resolvers = mergeResolvers([
-  healthResolvers,
-  datasetResolvers,
-  modelResolvers,
-  assessmentResolvers,
-  cacheResolvers,
-  observabilityResolvers,
-]);

@@ -2,7 +2,7 @@
 // parallel, each within its budget, the report reused for HEALTH_CACHE_MS), plus version and uptime.
 import type { Resolvers } from '../generated/graphql.js';
 import { databaseCheck, HealthChecker, type HealthReport } from '../observability/health.js';
-import type { Services } from './context.js';
+import type { RequestContext, Services } from './context.js';
 
 /** Services built without observability (some tests build them by hand) still answer, with the database alone. */
 const fallbackCheckers = new WeakMap<Services, HealthChecker>();
@@ -17,7 +17,7 @@ function report(services: Services): Promise<HealthReport> {
   return checker.check();
 }
 
-export const healthResolvers: Resolvers = {
+export const healthResolvers: Resolvers<RequestContext> = {
   Query: {
     health: async (_parent, _args, { services, cacheState }) => {
       const { status, checkedAt, dependencies } = await report(services);

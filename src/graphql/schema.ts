@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import type { DocumentNode } from 'graphql';
 import { parse } from 'graphql';
 import type { Resolvers } from '../generated/graphql.js';
-import { resolvers } from './domains.js';
+import type { RequestContext } from './context.js';
+import { resolvers } from './resolvers.js';
 import { DateTimeScalar, JSONScalar } from './scalars.js';
 
 export const SCHEMA_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../schema');
@@ -17,6 +18,6 @@ export function loadTypeDefs(dir = SCHEMA_DIR): DocumentNode {
   return parse(files.map((file) => readFileSync(path.join(dir, file), 'utf8')).join('\n'));
 }
 
-export function schemaResolvers(): Resolvers {
+export function schemaResolvers(): Resolvers<RequestContext> {
   return { ...resolvers, DateTime: DateTimeScalar, JSON: JSONScalar };
 }

@@ -4,14 +4,12 @@
 // is ignored, so a client cannot pick its own bucket by sending one.
 import proxyaddr from '@fastify/proxy-addr';
 import type { IncomingMessage } from 'node:http';
-
-/** false: trust no proxy; true: trust every hop (only when nothing but the proxy can reach Beacon); else a list. */
-export type TrustProxy = boolean | readonly string[];
+import type { TrustProxy } from '../config.js';
 
 /** Whether the hop at `address` (0 = the socket's peer) is a trusted proxy. Fastify takes the same function. */
 export type TrustFunction = (address: string, hop: number) => boolean;
 
-/** Compiles a TRUST_PROXY setting; throws on an address or range proxy-addr cannot read. */
+/** Compiles the TRUST_PROXY setting (config.ts checked that proxy-addr can read it). */
 export function trustFunction(setting: TrustProxy): TrustFunction | undefined {
   if (setting === false) return undefined;
   if (setting === true) return () => true;

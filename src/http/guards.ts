@@ -20,7 +20,7 @@ import { passesCsrfCheck } from '../cache/response-cache.js';
 import { runWithDeadline } from '../db/deadline.js';
 import { isAdminAuthorization } from '../graphql/admin.js';
 import { checkDocumentText, type OperationLimits } from '../graphql/limits/check.js';
-import { ErrorCode } from '../graphql/errors.js';
+import { ErrorCode } from '../common/errors.js';
 import { LimitCode } from '../graphql/limits/errors.js';
 import { variablesViolation } from '../graphql/limits/variables.js';
 import type { Logger } from '../log.js';

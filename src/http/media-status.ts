@@ -10,7 +10,7 @@
 // What stays a 4xx/5xx for both: a request that is not well-formed GraphQL-over-HTTP (code BAD_REQUEST: bad JSON,
 // no query, wrong content type, a blocked CSRF attempt), and refusals that are about HTTP, not the document: 403
 // without the admin token, 405, 413, 429, 503, 504. `extensions.code` is the same under both media types.
-import { ErrorCode } from '../graphql/errors.js';
+import { ErrorCode } from '../common/errors.js';
 
 export const GRAPHQL_RESPONSE_MEDIA_TYPE = 'application/graphql-response+json';
 

@@ -9,7 +9,7 @@ import type { RequestCacheState } from '../cache/request-state.js';
 import type { CacheReply, ExecutedResponse, ResponseCache } from '../cache/response-cache.js';
 import type { RequestContext, Services } from '../graphql/context.js';
 import { createRequestContext } from '../graphql/context.js';
-import { ErrorCode } from '../graphql/errors.js';
+import { ErrorCode } from '../common/errors.js';
 import { requestIdOf } from '../observability/request-context.js';
 import type { Cors } from './cors.js';
 import { ANONYMOUS, visibilityScope, type Principal } from '../auth/principal.js';

@@ -6,7 +6,7 @@ import { PUBLIC_ONLY, type Visibility } from '../auth/principal.js';
 import { collectionTag, entityTag, trackedLoader, type DependencyRecorder } from '../cache/tags.js';
 import type { FeatureImportanceRow, ModelRunRow, RunStatus } from '../db/tables.js';
 import type { Metric } from '../generated/graphql.js';
-import { byKey, groupByKey } from '../graphql/batch.js';
+import { byKey, groupByKey } from '../common/batch.js';
 import { metricSpec } from './metrics.js';
 import type { ModelRunRepository } from './repository.js';
 

@@ -3,7 +3,7 @@
 // two concurrent transitions of one run cannot both succeed.
 import { sql, type Kysely, type SelectQueryBuilder, type Transaction } from 'kysely';
 import { EVERY_TEAM, PUBLIC_ONLY, type Visibility } from '../auth/principal.js';
-import { visibleDatasets } from '../datasets/repository.js';
+import { visibleDatasets } from '../auth/visible-datasets.js';
 import type { FeatureImportanceRow, ModelRunRow, RunStatus, Tables, TaskType } from '../db/tables.js';
 import type { MetricColumn } from './metrics.js';
 import type { MetricColumns, RankedFeature } from './training-input.js';

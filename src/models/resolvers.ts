@@ -4,11 +4,11 @@
 // plain JSON holding run ids: the rows are loaded afterwards, so a cached value never carries a stale row.
 import type { DatasetRow, ModelRunRow, RunStatus } from '../db/tables.js';
 import type { Metric, ModelRunStatus, Resolvers, ResolversTypes } from '../generated/graphql.js';
-import { boundedInt, MAX_LIST_IDS, pageSize, parseId, parseIds } from '../graphql/args.js';
-import type { RequestContext } from '../graphql/context.js';
-import { badInput, conflict, notFound } from '../graphql/errors.js';
-import { connectionResolvers, toPage, type Page } from '../graphql/pagination.js';
+import { boundedInt, MAX_LIST_IDS, pageSize, parseId, parseIds } from '../common/args.js';
+import { badInput, conflict, notFound } from '../common/errors.js';
+import { connectionResolvers, toPage, type Page } from '../common/pagination.js';
 import { compareRuns, type ComparisonResult } from './comparison.js';
+import type { ModelsContext } from './context.js';
 import { runListTag, runTag } from './loaders.js';
 import { METRICS, metricsOf, metricSpec } from './metrics.js';
 import { rankEntries } from './ranking.js';
@@ -27,7 +27,7 @@ const MAX_TOP = 100;
 
 /** A page of runs, of one dataset or of all; its totalCount is counted only when a client selects it. */
 async function runPage(
-  ctx: RequestContext,
+  ctx: ModelsContext,
   datasetId: number | null,
   args: { first?: number | null; after?: string | null; status?: ModelRunStatus | null },
 ): Promise<Page<ModelRunRow>> {
@@ -40,7 +40,7 @@ async function runPage(
   return toPage(rows, first, runCursor, () => ctx.loaders.models.count.load({ datasetId, status }));
 }
 
-async function requireRuns(ctx: RequestContext, ids: readonly number[]): Promise<ModelRunRow[]> {
+async function requireRuns(ctx: ModelsContext, ids: readonly number[]): Promise<ModelRunRow[]> {
   const runs = await Promise.all(ids.map((id) => ctx.loaders.models.byId.load(id)));
   return runs.map((run, index) => {
     if (!run) throw notFound('ModelRun', ids[index]);
@@ -48,7 +48,7 @@ async function requireRuns(ctx: RequestContext, ids: readonly number[]): Promise
   });
 }
 
-async function requireDataset(ctx: RequestContext, id: number): Promise<DatasetRow> {
+async function requireDataset(ctx: ModelsContext, id: number): Promise<DatasetRow> {
   const dataset = await ctx.loaders.datasets.byId.load(id);
   if (!dataset) throw notFound('Dataset', id);
   return dataset;
@@ -72,7 +72,7 @@ function comparedMetrics(metrics: readonly Metric[] | null | undefined): Metric[
 }
 
 /** Turns a (possibly cached) comparison of ids into the GraphQL shape with the runs loaded now. */
-async function hydrateComparison(ctx: RequestContext, result: ComparisonResult): Promise<ResolversTypes['ModelComparison']> {
+async function hydrateComparison(ctx: ModelsContext, result: ComparisonResult): Promise<ResolversTypes['ModelComparison']> {
   const runs = await requireRuns(ctx, result.runIds);
   const byId = new Map(runs.map((run) => [run.id, run]));
   const runOf = (id: number) => byId.get(id) as ModelRunRow;
@@ -102,12 +102,12 @@ function written(outcome: WriteOutcome, id: number, action: keyof typeof transit
 }
 
 /** After a commit: this request's loaders forget what they read, and every cache forgets what the write changed. */
-async function afterWrite(ctx: RequestContext, run: Pick<ModelRunRow, 'id' | 'dataset_id'>): Promise<void> {
+async function afterWrite(ctx: ModelsContext, run: Pick<ModelRunRow, 'id' | 'dataset_id'>): Promise<void> {
   ctx.loaders.models.clearAll();
   await ctx.invalidate([runTag(run.id), runListTag(run.dataset_id), runListTag(null)]);
 }
 
-export const modelResolvers: Resolvers = {
+export const modelResolvers: Resolvers<ModelsContext> = {
   Query: {
     modelRun: (_, { id }, ctx) => ctx.loaders.models.byId.load(parseId(id, 'id')),
 

@@ -1,7 +1,7 @@
 // Cursors of run pages. Runs are listed newest first (id descending), so a cursor is the last id seen, marked with
 // the ordering it belongs to: a cursor of another list or ordering is refused instead of silently skipping rows.
-import { badInput } from '../graphql/errors.js';
-import { decodeCursor, encodeCursor } from '../graphql/pagination.js';
+import { badInput } from '../common/errors.js';
+import { decodeCursor, encodeCursor } from '../common/pagination.js';
 
 const ORDERING = 'ModelRun.id desc';
 

@@ -2,8 +2,8 @@
 // and shows the bad value. Pure, so every rule is unit-tested without a database.
 import type { TaskType } from '../db/tables.js';
 import type { FeatureImportanceInput, ModelMetricsInput } from '../generated/graphql.js';
-import { nonEmptyText } from '../graphql/args.js';
-import { badInput, showValue } from '../graphql/errors.js';
+import { nonEmptyText } from '../common/args.js';
+import { badInput, showValue } from '../common/errors.js';
 import { METRICS, type MetricColumn } from './metrics.js';
 
 export const MAX_NAME_LENGTH = 200;

@@ -4,6 +4,7 @@
 // the layers in between.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
+import { addLineFields } from '../log.js';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 const MAX_REQUEST_ID_LENGTH = 128;
@@ -49,3 +50,9 @@ export function runInRequest<T>(record: RequestRecord, work: () => T): T {
 export function currentRequest(): RequestRecord | undefined {
   return current.getStore();
 }
+
+// Every log line written on behalf of a request names it.
+addLineFields(() => {
+  const request = currentRequest();
+  return request ? { requestId: request.requestId } : undefined;
+});

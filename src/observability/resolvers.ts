@@ -1,13 +1,17 @@
 // The `performance` query: the sliding window (window.ts) and the alerts (alerts.ts), rounded for people.
 import type { OperationPerformance, PerformanceOrder, Resolvers } from '../generated/graphql.js';
-import { badInput } from '../graphql/errors.js';
-import type { RequestContext } from '../graphql/context.js';
+import { badInput } from '../common/errors.js';
 import type { Observability } from './index.js';
 import type { LatencyStats } from './window.js';
 
 const MAX_FIRST = 1_000;
 
-function observabilityOf(ctx: RequestContext): Observability {
+/** What these resolvers need of a request's context (the assembled one, graphql/context.ts, satisfies it). */
+export interface ObservabilityContext {
+  services: { observability?: Observability };
+}
+
+function observabilityOf(ctx: ObservabilityContext): Observability {
   const observability = ctx.services.observability;
   if (!observability) throw new Error('observability is not wired (createApp sets services.observability)');
   return observability;
@@ -44,7 +48,7 @@ const ORDERS: Record<PerformanceOrder, (a: OperationPerformance, b: OperationPer
   ERROR_RATE: (a, b) => b.errorRate - a.errorRate || b.count - a.count,
 };
 
-export const observabilityResolvers: Resolvers = {
+export const observabilityResolvers: Resolvers<ObservabilityContext> = {
   Query: {
     performance: (_parent, _args, ctx) => {
       const report = observabilityOf(ctx).performance();

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { createApp, type App } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
-import type { SeedSize } from '../../src/db/seed.js';
+import type { SeedSize } from '../../src/seed.js';
 import { POSTGRES_ADMIN_URL } from './services.js';
 
 export type DatabaseChoice = 'postgres' | 'embedded';

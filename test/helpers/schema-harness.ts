@@ -3,7 +3,7 @@
 import { ApolloServer } from '@apollo/server';
 import { openDatabase, type Database } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
-import { seedIfEmpty } from '../../src/db/seed.js';
+import { seedIfEmpty } from '../../src/seed.js';
 import type { RequestContext } from '../../src/graphql/context.js';
 import { loadTypeDefs, schemaResolvers } from '../../src/graphql/schema.js';
 import { createTestDatabase, TEST_SEED, type DatabaseChoice } from './app.js';

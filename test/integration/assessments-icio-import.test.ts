@@ -8,7 +8,7 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { assess } from '../../src/assessments/assessment.js';
-import { runImport } from '../../src/assessments/import.js';
+import { runImportCommand } from '../../src/cli/import-io.js';
 import { CoefficientMatrix } from '../../src/assessments/leontief.js';
 import { openDatabase } from '../../src/db/database.js';
 import { createTestDatabase, databaseChoices, startTestApp, type TestApp } from '../helpers/app.js';
@@ -48,7 +48,7 @@ function expectedMatrix(): { countries: string[]; matrix: CoefficientMatrix } {
 async function importFile(args: string[], env: Record<string, string>) {
   let stdout = '';
   let stderr = '';
-  const code = await runImport(args, { NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env }, {
+  const code = await runImportCommand(args, { NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env }, {
     out: (text) => void (stdout += text),
     err: (text) => void (stderr += text),
   });

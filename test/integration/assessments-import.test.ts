@@ -9,13 +9,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runImport, type ImportIo } from '../../src/assessments/import.js';
+import type { ImportIo } from '../../src/assessments/import.js';
+import { runImportCommand } from '../../src/cli/import-io.js';
 import { createTestDatabase, startTestApp, type TestApp } from '../helpers/app.js';
 import { dropNamespace, freePort, uniqueNamespace, waitFor } from '../helpers/cache.js';
 import { postgresUp, REDIS_URL, redisUp } from '../helpers/services.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const CLI = path.join(ROOT, 'src/assessments/import-cli.ts');
+const CLI = path.join(ROOT, 'src/cli/import-io-main.ts');
 
 // The 4 x 4 table of the engine's unit test (countries X, Y; sectors a, b), written as a CSV in a shuffled label
 // order to prove the import maps labels to the grid. For X_a: multiplier 68/45, domestic 15/23, foreign 8/23.
@@ -37,12 +38,12 @@ const REPLACEMENT = [
   'Y_b,0,0,0.2,0',
 ].join('\n');
 
-/** runImport in this process, with what it prints collected. */
+/** runImportCommand in this process, with what it prints collected. */
 async function importInProcess(args: string[], env: Record<string, string>) {
   let stdout = '';
   let stderr = '';
   const io: ImportIo = { out: (text) => void (stdout += text), err: (text) => void (stderr += text) };
-  const code = await runImport(args, { NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env }, io);
+  const code = await runImportCommand(args, { NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env }, io);
   return { code, stdout, stderr };
 }
 

@@ -1,5 +1,5 @@
 // One owner of the embedded database, with real processes: `npm start` (src/main.ts) on a data directory in a temp
-// folder, and `npm run import:io` (src/assessments/import-cli.ts) beside it. The import goes through the running
+// folder, and `npm run import:io` (src/cli/import-io-main.ts) beside it. The import goes through the running
 // server, which serves the model at once and still has it after a restart; a second server on the same directory
 // refuses at once, naming the holder; a lock left by a killed server or import is taken over, not a dead end.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
@@ -15,7 +15,7 @@ import { waitFor } from '../helpers/cache.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const MAIN = path.join(ROOT, 'src/main.ts');
-const CLI = path.join(ROOT, 'src/assessments/import-cli.ts');
+const CLI = path.join(ROOT, 'src/cli/import-io-main.ts');
 const ADMIN_TOKEN = 'embedded-owner-test-token';
 // Starting PGlite and tsx takes 5-15 s alone, and much longer on a loaded 2-core machine: wait for the lock, however long.
 const START_TIMEOUT_MS = 180_000;

@@ -2,7 +2,7 @@
 // embedded database). Only an admin may import; a bad table or option is refused with its problem and writes nothing;
 // a good one is served at once, its cached model list invalidated as after a mutation.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IMPORT_PATH } from '../../src/assessments/import-endpoint.js';
+import { IMPORT_PATH } from '../../src/http/import-endpoint.js';
 import { databaseChoices, startTestApp, type TestApp } from '../helpers/app.js';
 import { postgresUp } from '../helpers/services.js';
 

@@ -1,7 +1,7 @@
 // The model-run read API through HTTP, on a real PostgreSQL and on the embedded database, over TEST_SEED
 // (40 datasets, 400 runs). Nothing here writes, so one app per database serves every test.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeCursor } from '../../src/graphql/pagination.js';
+import { encodeCursor } from '../../src/common/pagination.js';
 import { databaseChoices, startTestApp, TEST_SEED, type TestApp } from '../helpers/app.js';
 import { postgresUp } from '../helpers/services.js';
 

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kind, OperationTypeNode, parse, type OperationDefinitionNode } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_SEED } from '../../src/db/seed.js';
+import { DEMO_SEED } from '../../src/seed.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { graphqlExamples } from '../helpers/markdown-examples.js';
 import { postgresUp } from '../helpers/services.js';
@@ -83,9 +83,12 @@ describe('the GraphQL examples of the documentation', () => {
     await t?.close();
   });
 
-  it('finds examples in the README, with queries and mutations', () => {
-    expect(operations.filter((operation) => operation.title.startsWith('README.md')).length).toBeGreaterThanOrEqual(8);
-    expect(operations.some((operation) => operation.mutation)).toBe(true);
+  it("finds the README's examples (a query, a mutation, cacheStats) and those of docs/", () => {
+    const readme = operations.filter((operation) => operation.title.startsWith('README.md'));
+    expect(readme.some((operation) => !operation.mutation)).toBe(true);
+    expect(readme.some((operation) => operation.mutation)).toBe(true);
+    expect(readme.some((operation) => operation.document.includes('cacheStats'))).toBe(true);
+    expect(operations.length - readme.length).toBeGreaterThanOrEqual(8);
   });
 
   for (const operation of operations) {

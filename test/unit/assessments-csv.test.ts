@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runImport } from '../../src/assessments/import.js';
+import { runImportCommand } from '../../src/cli/import-io.js';
 import { IoCsvError, parseIoCsv } from '../../src/assessments/io-csv.js';
 
 const GOOD = [
@@ -153,7 +153,7 @@ describe('runImport without a database', () => {
   async function run(argv: string[]) {
     let out = '';
     let err = '';
-    const code = await runImport(argv, env, { out: (text) => (out += text), err: (text) => (err += text) });
+    const code = await runImportCommand(argv, env, { out: (text) => (out += text), err: (text) => (err += text) });
     return { code, out, err };
   }
 

@@ -5,7 +5,8 @@ import { formatDocument, stringifyDocument } from '@urql/core';
 import { parse, print, stripIgnoredCharacters } from 'graphql';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { clientShapes, parseWarmup, withTypenames } from '../../src/cache/warmup.js';
+import { clientShapes, withTypenames } from '../../src/cache/warmup.js';
+import { parseWarmup } from '../../src/config.js';
 
 const DOCUMENTS = [
   ...parseWarmup(readFileSync('warmup.json', 'utf8'), 'warmup.json').map((operation) => operation.query),

@@ -3,7 +3,7 @@ import { GraphQLError } from 'graphql';
 import { parseFeatureImportances, parseHyperparameters, parseMetrics, storableText } from '../../src/models/training-input.js';
 import { metricsOf } from '../../src/models/metrics.js';
 import { parseRunCursor, runCursor } from '../../src/models/run-cursor.js';
-import { encodeCursor } from '../../src/graphql/pagination.js';
+import { encodeCursor } from '../../src/common/pagination.js';
 
 function badInputOf(fn: () => unknown): GraphQLError {
   try {

@@ -5,6 +5,10 @@
 // Why before validation: graphql-js validation (the overlapping-fields rule in particular) does work that grows
 // with the expanded document; at 2,000 tokens it stays within tens of milliseconds, but a rejection here takes
 // about one, and Apollo offers no hook between parsing and validation that can refuse a request cleanly.
+//
+// Why not graphql-armor: its rules run inside graphql validation (after the parse, beside the specified rules), it has
+// no per-field directive limit nor our sized-list cost. Measured on the 1.8 KB fragment bomb, warm, median of 41 (load
+// 16 on 2 cores, 2026-12-05): this check 0.13 ms, parse + validation with armor's depth/alias/directive/cost rules 0.37 ms.
 import { GraphQLError, parse, type DocumentNode } from 'graphql';
 import { showCount, tooComplex } from './errors.js';
 import { countTokens, FragmentCycleError, measureDocument, type Shape } from './shape.js';

@@ -1,5 +1,5 @@
 // Operation limits: what a single GraphQL operation may ask for, checked before it runs. See plugin.ts for the order
-// of the checks and the README ("Limits and security") for the defaults.
+// of the checks and docs/limits.md for the defaults.
 import type { Config } from '../../config.js';
 import { isAdminAuthorization } from '../admin.js';
 import type { LimitsPluginOptions } from './plugin.js';

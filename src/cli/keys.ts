@@ -5,7 +5,7 @@
 import { ConfigError, loadConfig } from '../config.js';
 import { openDatabase, type Database } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
-import { ApiKeyRepository, checkRole, checkTeam } from './api-keys.js';
+import { ApiKeyRepository, checkRole, checkTeam } from '../auth/api-keys.js';
 
 export const USAGE = [
   'usage: npm run keys -- create --role reader|writer|admin --team TEAM [--name TEXT]',

@@ -1,11 +1,11 @@
 // POST /admin/import/io?model=NAME[&description=TEXT][&filename=table.csv]: `npm run import:io` done by the running
 // server. The body is the CSV file itself (text/csv or application/octet-stream), streamed to a temporary file, and
-// imported by the same code as the command (import.ts), into the database this server holds, followed by this
-// server's own invalidation (as after updateCoefficients: its L1 at once, and every instance on its Redis).
+// imported by the same code as the command (assessments/import.ts, handed in by app.ts as `runImport`), into the
+// database this server holds, followed by this server's own invalidation (as after updateCoefficients: its L1 at once, and every instance on its Redis).
 //
 // Why it exists: the embedded database (PGlite) has one owner, the process that holds its data directory's lock
 // (db/data-dir-lock.ts). An import run beside a server on the embedded database cannot open the files, so the command
-// sends the table here (import-upload.ts). It works on PostgreSQL too, for a client that has a file and a URL but no
+// sends the table here (cli/import-upload.ts). It works on PostgreSQL too, for a client that has a file and a URL but no
 // database credentials.
 //
 // Query parameters other than `filename` are the command's options (`model=X` is `--model=X`); `filename` names the
@@ -19,12 +19,9 @@ import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyInstance } from 'fastify';
-import type { Invalidate } from '../cache/field-cache.js';
-import type { Database } from '../db/database.js';
 import { isAdminAuthorization } from '../graphql/admin.js';
-import { sendEndpointError } from '../http/replies.js';
 import type { Logger } from '../log.js';
-import { runImport } from './import.js';
+import { sendEndpointError } from './replies.js';
 
 export const IMPORT_PATH = '/admin/import/io';
 /** The published OECD ICIO table is about 150 MB as CSV; this leaves room for larger editions. */
@@ -45,12 +42,22 @@ export function adminTokenAuthorization(adminToken: string | undefined): ImportA
   };
 }
 
+/** What the command prints, collected. */
+export interface ImportOutput {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+/**
+ * The import itself, with the command's arguments (`--file` last): the exit code of `npm run import:io` (0 done,
+ * 2 bad input, else a database failure), its output written to `io`. app.ts binds it to this server's database
+ * and invalidation; this file knows no domain.
+ */
+export type RunImport = (argv: string[], io: ImportOutput) => Promise<number>;
+
 export interface ImportEndpointOptions {
-  database: Database;
-  invalidate: Invalidate;
+  runImport: RunImport;
   authorize: ImportAuthorization;
-  /** Where the data goes, for the report line ("the embedded database in ..."). */
-  where: string;
   logger: Logger;
   maxBytes?: number;
 }
@@ -89,11 +96,7 @@ export function installImportEndpoint(app: FastifyInstance, options: ImportEndpo
         let output = '';
         let errors = '';
         const io = { out: (text: string) => void (output += text), err: (text: string) => void (errors += text) };
-        const code = await runImport([...args, `--file=${file}`], {}, io, {
-          database: options.database,
-          where: options.where,
-          invalidate: options.invalidate,
-        });
+        const code = await options.runImport([...args, `--file=${file}`], io);
         // Messages name the upload as the client knows it, not this server's temporary path.
         const shown = (text: string) => text.split(file).join(filename).trim();
         if (code === 0) {

@@ -1,11 +1,12 @@
-// The deterministic demo data, loaded into an empty database at start. Each domain seeds its own tables.
+// The deterministic demo data, loaded into an empty database at start. Each domain seeds its own tables; this file
+// assembles them (beside app.ts, above the domains: the database layer knows none of them).
 import type { Kysely } from 'kysely';
-import { seedAssessments } from '../assessments/seed.js';
-import { seedDatasets } from '../datasets/seed.js';
-import { seedTeamData } from '../datasets/team-seed.js';
-import { seedModelRuns } from '../models/seed.js';
-import { Random } from './random.js';
-import type { Tables } from './tables.js';
+import { seedAssessments } from './assessments/seed.js';
+import { seedDatasets } from './datasets/seed.js';
+import { seedTeamData } from './datasets/team-seed.js';
+import { Random } from './db/random.js';
+import type { Tables } from './db/tables.js';
+import { seedModelRuns } from './models/seed.js';
 
 export interface SeedSize {
   datasets: number;
@@ -14,7 +15,7 @@ export interface SeedSize {
   ioSectors: number;
 }
 
-/** What `npm start` loads: the sizes the README promises. */
+/** What `npm start` loads: the sizes the README and docs/operations.md promise. */
 export const DEMO_SEED: SeedSize = { datasets: 500, modelRuns: 5000, ioCountries: 30, ioSectors: 20 };
 
 const SEED = 20_261_121;

@@ -1,15 +1,15 @@
 // `npm run import:io` beside a running server on the embedded database. The data directory has one owner
 // (db/data-dir-lock.ts); when that owner is a live Beacon server, the command sends the table to it
-// (import-endpoint.ts), which imports it into the database it holds and drops what its cache kept of the model.
-// Otherwise the command does the import itself (import.ts), holding the lock while it writes.
+// (http/import-endpoint.ts), which imports it into the database it holds and drops what its cache kept of the model.
+// Otherwise the command does the import itself (import-io.ts), holding the lock while it writes.
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { loadConfig } from '../config.js';
+import type { ImportIo } from '../assessments/import.js';
 import { liveOwner, lockedMessage, type LockOwner } from '../db/data-dir-lock.js';
-import { IMPORT_PATH } from './import-endpoint.js';
-import type { ImportIo } from './import.js';
+import { IMPORT_PATH } from '../http/import-endpoint.js';
 
 /**
  * The exit code of an import sent to the server that holds the embedded database, or undefined when no live process
@@ -24,7 +24,7 @@ export async function importThroughOwner(
   try {
     config = loadConfig(env);
   } catch {
-    return undefined; // runImport reports the configuration error in its words.
+    return undefined; // runImportCommand reports the configuration error in its words.
   }
   if (config.databaseUrl || config.dataDir.startsWith('memory://')) return undefined;
   const owner = liveOwner(config.dataDir);
