@@ -105,6 +105,11 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       const typeDefs = loadTypeDefs();
       cache = createCache(config, typeDefs, logger);
       observability.attach(db, cache);
+      // A key revoked anywhere (npm run keys -- revoke publishes it on the cache's channel) is forgotten here at once.
+      cache.onInvalidation(
+        (tags) => authenticator.heardInvalidation(tags),
+        () => authenticator.forgetAll(),
+      );
       const services: Services = {
         repos: createRepositories(db.db),
         pingDatabase: () => db.ping(),
