@@ -3,7 +3,7 @@
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { FastifyInstance } from 'fastify';
-import { adminTokenAuthorization, installImportEndpoint } from './assessments/import-endpoint.js';
+import { installImportEndpoint, writerAuthorization } from './assessments/import-endpoint.js';
 import { ApiKeyRepository } from './auth/api-keys.js';
 import { Authenticator } from './auth/authenticator.js';
 import { JwtVerifier } from './auth/jwt.js';
@@ -160,7 +160,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       installImportEndpoint(http, {
         database: db,
         invalidate: cache.invalidate,
-        authorize: adminTokenAuthorization(config.adminToken),
+        authorize: writerAuthorization(authenticator),
         where: `${config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `the embedded database in ${config.dataDir}`}, through the server`,
         logger,
       });

@@ -10,7 +10,7 @@
 //   - the operation's document checked against the limits (graphql/limits/check.ts) before the response cache,
 //     Apollo's parser or its validation see it;
 //   - the per-operation deadline around Apollo (`withDeadline`);
-//   - the GraphiQL page only where introspection is allowed (production: admin token).
+//   - the GraphiQL page only where introspection is allowed (production: admins: the ADMIN_TOKEN, admin keys and JWTs).
 import { createHash } from 'node:crypto';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';

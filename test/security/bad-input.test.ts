@@ -243,9 +243,10 @@ const CASES: Case[] = [
   { name: 'a directive variable of the wrong type', request: post('query($v: Boolean!) { health @include(if: $v) { ok } }', { v: 'yes' }), status: 400, code: 'BAD_USER_INPUT' },
   // --- Introspection and suggestions ----------------------------------------------------------------------------
   { name: 'introspection outside production (allowed)', request: post('{ __schema { queryType { name } } }'), status: 200, code: 'none' },
-  { app: 'prod', name: 'production: __schema', request: post('{ __schema { types { name } } }'), status: 403, code: 'FORBIDDEN' },
-  { app: 'prod', name: 'production: __type', request: post('{ __type(name: "Dataset") { fields { name } } }'), status: 403, code: 'FORBIDDEN' },
-  { app: 'prod', name: 'production: __schema inside a fragment', request: post('fragment F on Query { __schema { queryType { name } } } { ...F }'), status: 403, code: 'FORBIDDEN' },
+  // Introspection in production is for admins (roles.test.ts: a reader key is refused 403, an admin key may).
+  { app: 'prod', name: 'production: __schema', request: post('{ __schema { types { name } } }'), status: 401, code: 'UNAUTHENTICATED' },
+  { app: 'prod', name: 'production: __type', request: post('{ __type(name: "Dataset") { fields { name } } }'), status: 401, code: 'UNAUTHENTICATED' },
+  { app: 'prod', name: 'production: __schema inside a fragment', request: post('fragment F on Query { __schema { queryType { name } } } { ...F }'), status: 401, code: 'UNAUTHENTICATED' },
   { app: 'prod', name: 'production: introspection with a wrong token', request: post('{ __schema { queryType { name } } }', undefined, { authorization: 'Bearer wrong-token-wrong-token' }), status: 401, code: 'UNAUTHENTICATED' },
   { app: 'prod', name: 'production: introspection with the admin token', request: post('{ __schema { queryType { name } } }', undefined, ADMIN), status: 200, code: 'none' },
   { app: 'prod', name: 'production: __typename is not introspection', request: post('{ __typename health { __typename ok } }'), status: 200, code: 'none' },
