@@ -54,10 +54,19 @@ describe.skipIf(!postgresUp)('hostile input costs the server under 50 ms of CPU'
     expect(response.status).toBeGreaterThanOrEqual(400);
     expect(response.status).toBeLessThan(500);
     expect(errorCode(response)).toBe(input.code);
-    // Error counts are capped: one error for a refused request, at most 50 (and the cap's note) from coercion.
+    // Error counts are capped: one error for a refused request, at most 50 (and the cap's note) from coercion, every
+    // one with the same code (the cap's note is no internal error).
     expect(response.json.errors.length).toBeLessThanOrEqual(51);
+    expect(new Set(response.json.errors.map((error: { extensions?: { code?: string } }) => error.extensions?.code))).toEqual(new Set([input.code]));
     expectNoLeaks(response);
     expect(ms, `${input.name}: ${ms.toFixed(1)} ms of server CPU per request`).toBeLessThan(CPU_BUDGET_MS);
     await expectLive(server.origin);
+  });
+
+  // The client's mistakes are not the server's: none of them (the hash mismatch included) is logged as an error.
+  it('logs none of them at error level', () => {
+    const lines = server.logs.join('').split('\n').filter((line) => line.trim() !== '');
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.filter((line) => /"level":"(error|fatal)"/.test(line)).map((line) => line.slice(0, 400))).toEqual([]);
   });
 });
