@@ -20,6 +20,15 @@ export interface HostileInput {
   code: string;
 }
 
+/** Each fragment spreads the next twice under two aliases: the expansion doubles per fragment. */
+export function fragmentBomb(n: number): string {
+  let q = 'query { dataset(id: "1") { ...F0 } }\n';
+  for (let i = 0; i < n; i++) {
+    q += `fragment F${i} on Dataset { a: modelRuns { nodes { dataset { ...F${i + 1} } } } b: modelRuns { nodes { dataset { ...F${i + 1} } } } }\n`;
+  }
+  return `${q}fragment F${n} on Dataset { id }\n`;
+}
+
 const compareIds = (items: unknown[]) => post('query($ids: [ID!]!) { compareModels(ids: $ids) { runs { id } } }', { ids: items });
 
 export const HOSTILE = {
@@ -56,6 +65,12 @@ export const HOSTILE = {
     },
     status: 400,
     code: 'PERSISTED_QUERY_HASH_MISMATCH',
+  },
+  fragmentBomb: {
+    name: 'nested fragment bomb (1.9 KB, 2^15 expansion)',
+    request: post(fragmentBomb(15)),
+    status: 400,
+    code: 'QUERY_TOO_COMPLEX',
   },
   manyVariables: {
     name: '50,000 undeclared variables (a 700 KB body)',

@@ -44,9 +44,8 @@ describe('measureDocument', () => {
     let query = 'query { ...F0 }\n';
     for (let i = 0; i < 60; i++) query += `fragment F${i} on Query { ...F${i + 1} ...F${i + 1} }\n`;
     query += 'fragment F60 on Query { health { ok } }';
-    const started = performance.now();
+    // 2^61 fields: a walk that expanded them would never finish (no wall-clock bound needed to tell).
     const shape = measureDocument(parse(query));
-    expect(performance.now() - started).toBeLessThan(50);
     expect(shape.fields).toBe(2 ** 60 * 2);
   });
 
