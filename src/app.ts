@@ -20,7 +20,7 @@ import { createLimitsPlugin, limitsPluginOptions } from './graphql/limits/index.
 import { loadTypeDefs, schemaResolvers } from './graphql/schema.js';
 import { createCors } from './http/cors.js';
 import { createHttpGuards, httpGuardOptions } from './http/guards.js';
-import { adminTokenAuthorization, installImportEndpoint } from './http/import-endpoint.js';
+import { writerAuthorization, installImportEndpoint } from './http/import-endpoint.js';
 import { createHttpServer } from './http/server.js';
 import { createLogger, errorFields, type Logger } from './log.js';
 import { Observability } from './observability/index.js';
@@ -107,6 +107,11 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       cache = createCache(config, typeDefs, logger);
       const invalidate = cache.invalidate;
       observability.attach(db, cache);
+      // A key revoked anywhere (npm run keys -- revoke publishes it on the cache's channel) is forgotten here at once.
+      cache.onInvalidation(
+        (tags) => authenticator.heardInvalidation(tags),
+        () => authenticator.forgetAll(),
+      );
       const services: Services = {
         repos: createRepositories(db.db),
         pingDatabase: () => db.ping(),
@@ -158,7 +163,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       const where = `${config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `the embedded database in ${config.dataDir}`}, through the server`;
       installImportEndpoint(http, {
         runImport: (argv, io) => runImport(argv, io, { where, open: async () => db, invalidate }),
-        authorize: adminTokenAuthorization(config.adminToken),
+        authorize: writerAuthorization(authenticator),
         logger,
       });
       await http.listen({ host: config.host, port: config.port });

@@ -1,9 +1,11 @@
 // Authorization header -> principal, once per request, before the rate limit and the response cache. Verification
 // is cached per process in a small LRU with a TTL (AUTH_CACHE_TTL_SECONDS, default 30), so a request with a known
 // credential pays a sha256 of the header and a map lookup, not a database round trip or a signature check. The
-// price is a bounded delay: a revoked key keeps working on an instance for at most the TTL after revocation (the
-// keys CLI also publishes the revocation over Redis, which cuts that to milliseconds where Redis is up).
-// Failures are cached too, so a client repeating a bad token costs nothing more than a good one.
+// price would be a delay before a revocation is seen, so `npm run keys -- revoke` publishes it on the cache's
+// invalidation channel (the tag revokedKeyTag(id), cache/broadcast.ts) and every instance on that Redis forgets the
+// key as the message arrives (app.ts wires it): milliseconds. Where no message can come (no Redis, the cache off, the
+// subscription down while it was sent) the TTL is the bound. Failures are cached too, so a client repeating a bad
+// token costs nothing more than a good one.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { bearerToken } from '../graphql/admin.js';
@@ -11,6 +13,11 @@ import type { ApiKeyRepository } from './api-keys.js';
 import { parseApiKey } from './api-keys.js';
 import { JwtVerifier } from './jwt.js';
 import { ADMIN_TOKEN_PRINCIPAL, ANONYMOUS, type Principal } from './principal.js';
+
+/** The cache tag whose invalidation tells every instance that key `keyId` was revoked. */
+export function revokedKeyTag(keyId: string): string {
+  return `ApiKey:${keyId}`;
+}
 
 /** What a request's credentials amount to: a principal, or `invalid` (answered 401, before it gets a rate bucket). */
 export type Authentication = Principal | 'invalid';
@@ -37,6 +44,8 @@ export class Authenticator {
   private readonly now: () => number;
   /** The ADMIN_TOKEN's digest, compared in constant time with each token's (whose digest is also its cache key). */
   private readonly adminDigest: Buffer | undefined;
+  /** Bumped by every revocation heard: a verification that started before one is not remembered (it may predate it). */
+  private revocations = 0;
 
   constructor(private readonly options: AuthenticatorOptions) {
     this.now = options.now ?? Date.now;
@@ -72,6 +81,7 @@ export class Authenticator {
     if (known !== undefined) return known;
     const token = bearerToken(authorization)!;
     const keyId = parseApiKey(token)?.id;
+    const revocationsBefore = this.revocations;
     let principal: Principal | undefined;
     let ttl = this.options.cacheTtlMs;
     if (keyId !== undefined) {
@@ -82,19 +92,29 @@ export class Authenticator {
       // A token is trusted no longer than it is valid.
       if (verified?.expiresAt !== undefined) ttl = Math.min(ttl, verified.expiresAt - this.now());
     }
-    if (ttl > 0) this.cache.set(digest(token).toString('base64url'), { principal, keyId }, { ttl });
+    if (ttl > 0 && revocationsBefore === this.revocations) this.cache.set(digest(token).toString('base64url'), { principal, keyId }, { ttl });
     return principal ?? 'invalid';
   }
 
-  /** Forgets a revoked key now (the revocation message, or the CLI in the same process). */
+  /** Forgets a revoked key now: its next request is verified against the database again. */
   forgetKey(keyId: string): void {
+    this.revocations += 1;
     for (const [hash, remembered] of this.cache.entries()) if (remembered.keyId === keyId) this.cache.delete(hash);
   }
 
+  /** Forgets every verification (the cache lost track of what was published: a revocation may have been missed). */
   forgetAll(): void {
+    this.revocations += 1;
     this.cache.clear();
   }
+
+  /** An invalidation heard on the cache's channel (or made here): forgets the keys whose revocation it announces. */
+  heardInvalidation(tags: readonly string[]): void {
+    for (const tag of tags) if (tag.startsWith(REVOKED_KEY_PREFIX)) this.forgetKey(tag.slice(REVOKED_KEY_PREFIX.length));
+  }
 }
+
+const REVOKED_KEY_PREFIX = revokedKeyTag('');
 
 function digest(token: string): Buffer {
   return createHash('sha256').update(token).digest();

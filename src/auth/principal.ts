@@ -40,7 +40,7 @@ export function hasRole(principal: Principal, role: Role): boolean {
  */
 export function requireRole(principal: Principal, role: Role): Principal {
   if (principal.role === null) {
-    throw new GraphQLError(`This operation needs a ${role} credential: send Authorization: Bearer <API key or token>.`, {
+    throw new GraphQLError(`This operation needs ${role === 'admin' ? 'an' : 'a'} ${role} credential: send Authorization: Bearer <API key or token>.`, {
       extensions: { code: AuthCode.UNAUTHENTICATED, http: { status: 401 } },
     });
   }

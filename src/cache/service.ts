@@ -152,6 +152,16 @@ export class CacheService {
     return this.warming;
   }
 
+  /**
+   * Calls `listener` with the tags of every invalidation, this instance's or another's heard over Redis (the API-key
+   * revocations ride on these: auth/authenticator.ts); `onLost` when the cache's clock was lost and messages with it.
+   * Nothing is ever called with the cache off.
+   */
+  onInvalidation(listener: (tags: readonly string[]) => void, onLost?: () => void): void {
+    this.versions?.onInvalidation((tags) => listener(tags));
+    if (onLost) this.versions?.onReset(onLost);
+  }
+
   /** Whether the Authorization header carries the admin token. False whenever ADMIN_TOKEN is unset. */
   isAdmin(authorization: string | undefined): boolean {
     return isAdminAuthorization(authorization, this.options.adminToken);

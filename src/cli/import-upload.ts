@@ -49,12 +49,12 @@ export async function importThroughOwner(
     io.err(`import:io: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
     return 2;
   }
-  // BEACON_API_KEY: the writer keys of issue 11; until then the admin token is the credential.
+  // An import is a write: a writer API key (BEACON_API_KEY), or the admin token.
   const credential = env.BEACON_API_KEY || env.ADMIN_TOKEN;
   if (!credential) {
     io.err(
       `import:io: ${describe(owner)} holds the embedded database in ${config.dataDir}, so the import must go through ` +
-        `it, as an admin. Nothing was imported. Set ADMIN_TOKEN to that server's admin token and run the command ` +
+        `it, as a writer. Nothing was imported. Set ADMIN_TOKEN to that server's admin token (or BEACON_API_KEY to a writer key) and run the command ` +
         `again (or stop the server, import, and start it again).\n`,
     );
     return 2;

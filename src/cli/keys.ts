@@ -1,11 +1,15 @@
 // The work of `npm run keys` (entry: keys-main.ts). `npm run keys -- create --role writer --team risk [--name "training jobs"]`: prints the new key once (it is
 // stored only as a hash); `npm run keys -- revoke <key id or key>`; `npm run keys -- list`. Works on the database the
-// server uses (DATABASE_URL, else the embedded one in DATA_DIR). A revoked key stops working on a running server
-// within AUTH_CACHE_TTL_SECONDS (docs/security.md).
+// server uses (DATABASE_URL, else the embedded one in DATA_DIR). A revocation is published on the cache's
+// invalidation channel (REDIS_URL / REDIS_CLUSTER_NODES and CACHE_NAMESPACE as the servers have them), so running
+// servers refuse the key at once; where it cannot be published they refuse it within AUTH_CACHE_TTL_SECONDS
+// (docs/security.md).
 import { ConfigError, loadConfig } from '../config.js';
 import { openDatabase, type Database } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
-import { ApiKeyRepository, checkRole, checkTeam } from '../auth/api-keys.js';
+import { broadcastInvalidation } from '../cache/broadcast.js';
+import { ApiKeyRepository, checkRole, checkTeam, parseApiKey } from '../auth/api-keys.js';
+import { revokedKeyTag } from '../auth/authenticator.js';
 
 export const USAGE = [
   'usage: npm run keys -- create --role reader|writer|admin --team TEAM [--name TEXT]',
@@ -60,7 +64,12 @@ export async function runKeys(argv: string[], env: Record<string, string | undef
           io.err(`keys: no unrevoked key ${JSON.stringify(command.id)}\n`);
           return 1;
         }
-        io.out(`revoked ${command.id}; running servers refuse it within AUTH_CACHE_TTL_SECONDS (${config.auth.cacheTtlMs / 1000} s)\n`);
+        const id = parseApiKey(command.id)?.id ?? command.id;
+        const published = await broadcastInvalidation(config.cache, [revokedKeyTag(id)]);
+        const ttl = `within AUTH_CACHE_TTL_SECONDS (${config.auth.cacheTtlMs / 1000} s)`;
+        if (published.status === 'invalidated') io.out(`revoked ${id}; servers on this Redis refuse it now (a server that missed the message: ${ttl})\n`);
+        else if (published.status === 'unreachable') io.out(`revoked ${id}; Redis could not be told (${published.reason}): running servers refuse it ${ttl}\n`);
+        else io.out(`revoked ${id}; running servers refuse it ${ttl} (no Redis to tell them sooner)\n`);
         return 0;
       }
       default: {

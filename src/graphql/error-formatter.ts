@@ -39,6 +39,11 @@ export function createErrorFormatter(logInternal: ErrorLogger) {
     if (code === undefined && formatted.message === 'provided sha does not match query') {
       return { message: 'extensions.persistedQuery.sha256Hash is not the SHA-256 of the query text.', extensions: { code: ErrorCode.PERSISTED_QUERY_HASH_MISMATCH } };
     }
+    // graphql-js ends its list of variable errors with this one once it has 50 (Apollo gives it the internal error's
+    // code): the same mistake as the 50 before it.
+    if ((code === undefined || code === ErrorCode.INTERNAL_SERVER_ERROR) && formatted.message === 'Too many errors processing variables, error limit reached. Execution aborted.') {
+      return { message: 'Too many invalid variable values: the first 50 are reported above.', extensions: { code: ErrorCode.BAD_USER_INPUT } };
+    }
     const original = unwrapResolverError(error);
     const raisedOnPurpose = original instanceof GraphQLError && original.extensions?.code === code;
     if (typeof code === 'string' && CLIENT_FACING.has(code) && (raisedOnPurpose || !isResolverError(error))) {

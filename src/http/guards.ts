@@ -10,7 +10,7 @@
 //   - the operation's document checked against the limits (graphql/limits/check.ts) before the response cache,
 //     Apollo's parser or its validation see it;
 //   - the per-operation deadline around Apollo (`withDeadline`);
-//   - the GraphiQL page only where introspection is allowed (production: admin token).
+//   - the GraphiQL page only where introspection is allowed (production: admins: the ADMIN_TOKEN, admin keys and JWTs).
 import { createHash } from 'node:crypto';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
@@ -22,7 +22,7 @@ import { isAdminAuthorization } from '../graphql/admin.js';
 import { checkDocumentText, type OperationLimits } from '../graphql/limits/check.js';
 import { ErrorCode } from '../common/errors.js';
 import { LimitCode } from '../graphql/limits/errors.js';
-import { variablesViolation } from '../graphql/limits/variables.js';
+import { variablesInJsonViolation, variablesViolation } from '../graphql/limits/variables.js';
 import type { Logger } from '../log.js';
 import type { Authenticator } from '../auth/authenticator.js';
 import { ANONYMOUS, hasRole, type Principal } from '../auth/principal.js';
@@ -176,7 +176,7 @@ function installErrorShapes(app: FastifyInstance, options: HttpGuardOptions): vo
         timeoutMs: error.timeoutMs,
       });
     }
-    if (error instanceof BodyRejection) return sendGraphqlError(reply, error.status, 'BAD_REQUEST', error.message);
+    if (error instanceof BodyRejection) return sendGraphqlError(reply, error.status, error.errorCode, error.message, error.extensions);
     const known = describeFrameworkError(error, options, request);
     if (known) return sendGraphqlError(reply, known.status, known.code, known.message);
     const status = typeof error.statusCode === 'number' ? error.statusCode : 500;
@@ -202,6 +202,8 @@ class BodyRejection extends Error {
   constructor(
     readonly status: number,
     message: string,
+    readonly errorCode = 'BAD_REQUEST',
+    readonly extensions: Record<string, unknown> = {},
   ) {
     super(message);
   }
@@ -210,7 +212,8 @@ class BodyRejection extends Error {
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 /**
- * application/json bodies: declared charset (if any) must be UTF-8, the bytes must decode as UTF-8, and then
+ * application/json bodies: declared charset (if any) must be UTF-8, the bytes must decode as UTF-8, a /graphql body
+ * may not carry more variables than the limit (counted in the text: parsing them is the cost to avoid), and then
  * Fastify's own parser (which refuses __proto__ and constructor.prototype keys) reads the text.
  */
 function installStrictJsonParser(app: FastifyInstance): void {
@@ -227,6 +230,12 @@ function installStrictJsonParser(app: FastifyInstance): void {
       text = UTF8.decode(body as Buffer);
     } catch {
       done(new BodyRejection(400, 'Request body is not valid UTF-8.'), undefined);
+      return;
+    }
+    const tooMany = request.url.split('?', 1)[0] === '/graphql' ? variablesInJsonViolation(text) : undefined;
+    if (tooMany) {
+      const { http: _http, code, ...details } = tooMany.extensions;
+      done(new BodyRejection(400, tooMany.message, String(code), details), undefined);
       return;
     }
     parseJson(request, text, done);

@@ -10,7 +10,8 @@
 //
 // Query parameters other than `filename` are the command's options (`model=X` is `--model=X`); `filename` names the
 // upload in messages and in the default description. Answers: 200 `{ "output": "created model ..." }`; 400
-// BAD_USER_INPUT with every problem of the table (nothing written); 401/403 without a credential that may import;
+// BAD_USER_INPUT with every problem of the table (nothing written); 401 without valid credentials, 403 with a role
+// below writer (an import is a write: docs/security.md);
 // 413 past MAX_UPLOAD_BYTES; 500 when the database failed (nothing written; the detail is in the server's log).
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -19,7 +20,8 @@ import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyInstance } from 'fastify';
-import { isAdminAuthorization } from '../graphql/admin.js';
+import type { Authenticator } from '../auth/authenticator.js';
+import { hasRole } from '../auth/principal.js';
 import type { Logger } from '../log.js';
 import { sendEndpointError } from './replies.js';
 
@@ -28,17 +30,17 @@ export const IMPORT_PATH = '/admin/import/io';
 export const MAX_UPLOAD_BYTES = 1024 * 1024 * 1024;
 
 /** Whether a request may import: 'ok', or why not. */
-export type ImportAuthorization = (authorization: string | undefined) => 'ok' | 'unauthenticated' | 'forbidden' | 'unconfigured';
+export type ImportAuthorization = (authorization: string | undefined) => Promise<'ok' | 'unauthenticated' | 'forbidden'>;
 
 /**
- * Who may import: today the holder of ADMIN_TOKEN. This is the one place to accept writer API keys instead (issue 11):
- * the endpoint and the command only see its verdict.
+ * Who may import: a writer, as for every write (an API key or JWT with the writer or admin role, or ADMIN_TOKEN),
+ * verified by the same authenticator as /graphql requests. The endpoint and the command only see its verdict.
  */
-export function adminTokenAuthorization(adminToken: string | undefined): ImportAuthorization {
-  return (authorization) => {
-    if (!adminToken) return 'unconfigured';
-    if (!authorization) return 'unauthenticated';
-    return isAdminAuthorization(authorization, adminToken) ? 'ok' : 'forbidden';
+export function writerAuthorization(authenticator: Authenticator): ImportAuthorization {
+  return async (authorization) => {
+    const found = await authenticator.authenticate(authorization);
+    if (found === 'invalid' || found.role === null) return 'unauthenticated';
+    return hasRole(found, 'writer') ? 'ok' : 'forbidden';
   };
 }
 
@@ -70,7 +72,7 @@ export function installImportEndpoint(app: FastifyInstance, options: ImportEndpo
   void app.register(async (scope) => {
     scope.addContentTypeParser(['text/csv', 'application/octet-stream'], (_request, payload, done) => done(null, payload));
     scope.post(IMPORT_PATH, async (request, reply) => {
-      const verdict = options.authorize(request.headers.authorization);
+      const verdict = await options.authorize(request.headers.authorization);
       if (verdict !== 'ok') return refuse(reply, verdict);
       const body = request.body;
       if (!(body instanceof Readable)) {
@@ -113,21 +115,12 @@ export function installImportEndpoint(app: FastifyInstance, options: ImportEndpo
   });
 }
 
-function refuse(reply: Parameters<typeof sendEndpointError>[0], verdict: 'unauthenticated' | 'forbidden' | 'unconfigured') {
-  switch (verdict) {
-    case 'unconfigured':
-      return sendEndpointError(
-        reply,
-        403,
-        'FORBIDDEN',
-        'This server accepts imports from an admin only, and has no ADMIN_TOKEN: restart it with ADMIN_TOKEN set, ' +
-          'or stop it and run the import on its own.',
-      );
-    case 'unauthenticated':
-      return sendEndpointError(reply, 401, 'UNAUTHENTICATED', 'Importing needs the admin token: send Authorization: Bearer <ADMIN_TOKEN>.');
-    case 'forbidden':
-      return sendEndpointError(reply, 403, 'FORBIDDEN', 'This credential may not import: send Authorization: Bearer <ADMIN_TOKEN>.');
+function refuse(reply: Parameters<typeof sendEndpointError>[0], verdict: 'unauthenticated' | 'forbidden') {
+  if (verdict === 'unauthenticated') {
+    reply.header('www-authenticate', 'Bearer');
+    return sendEndpointError(reply, 401, 'UNAUTHENTICATED', 'Importing needs valid writer credentials: send Authorization: Bearer <writer API key or ADMIN_TOKEN>.');
   }
+  return sendEndpointError(reply, 403, 'FORBIDDEN', 'Importing needs the writer role; this credential has a smaller one.');
 }
 
 const OPTION_NAME = /^[a-z][a-z0-9-]{0,39}$/;

@@ -13,11 +13,18 @@ export interface ServerProcess {
   origin: string;
   url: string;
   logs: string[];
+  /** With `cpuProbe`: the server process's CPU time so far (user + system), in ms. */
+  cpuMs(): Promise<number>;
   stop(): Promise<void>;
 }
 
+export interface ServerProcessOptions {
+  /** Load test/helpers/cpu-probe.ts into the server, for cpuMs(). */
+  cpuProbe?: boolean;
+}
+
 /** Starts `src/main.ts` with `env` (over a quiet production-like base) and resolves once it listens. */
-export function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
+export function startServerProcess(env: Record<string, string>, options: ServerProcessOptions = {}): Promise<ServerProcess> {
   const full: NodeJS.ProcessEnv = {
     ...process.env,
     NODE_ENV: 'production',
@@ -28,7 +35,12 @@ export function startServerProcess(env: Record<string, string>): Promise<ServerP
     RATE_LIMIT_PER_MINUTE: '0',
     ...env,
   };
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env: full, stdio: ['ignore', 'pipe', 'pipe'] });
+  const probe = options.cpuProbe ? ['--import', './test/helpers/cpu-probe.ts'] : [];
+  const child = spawn(process.execPath, ['--import', 'tsx', ...probe, 'src/main.ts'], {
+    cwd: ROOT,
+    env: full,
+    stdio: options.cpuProbe ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
+  });
   const logs: string[] = [];
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start in 60 s:\n${logs.join('')}`)), 60_000);
@@ -39,7 +51,7 @@ export function startServerProcess(env: Record<string, string>): Promise<ServerP
       if (match) {
         clearTimeout(timer);
         const origin = match[1]!;
-        resolve({ child, origin, url: `${origin}/graphql`, logs, stop: () => stopProcess(child) });
+        resolve({ child, origin, url: `${origin}/graphql`, logs, cpuMs: () => cpuOf(child), stop: () => stopProcess(child) });
       }
     };
     child.stdout!.on('data', onData);
@@ -48,6 +60,19 @@ export function startServerProcess(env: Record<string, string>): Promise<ServerP
       clearTimeout(timer);
       reject(new Error(`server exited with ${code} before listening:\n${logs.join('')}`));
     });
+  });
+}
+
+function cpuOf(child: ChildProcess): Promise<number> {
+  if (!child.send) return Promise.reject(new Error('the server was started without cpuProbe'));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the CPU probe did not answer in 10 s')), 10_000);
+    child.once('message', (message: { cpu?: NodeJS.CpuUsage }) => {
+      clearTimeout(timer);
+      if (!message.cpu) return reject(new Error(`unexpected message from the server: ${JSON.stringify(message)}`));
+      resolve((message.cpu.user + message.cpu.system) / 1000);
+    });
+    child.send('cpu');
   });
 }
 

@@ -153,7 +153,7 @@ describe('one owner of the embedded database', { timeout: STEP_TIMEOUT_MS }, () 
     expect(result.stderr).toContain('Set ADMIN_TOKEN');
     const wrong = await runCli(['--model', 'NO_TOKEN', '--file', table], { ADMIN_TOKEN: 'not-the-admin-token' });
     expect(wrong.code).toBe(2);
-    expect(wrong.stderr).toContain('HTTP 403');
+    expect(wrong.stderr).toContain('HTTP 401');
     expect(await modelNames(first)).toEqual(['MY_ICIO']);
   });
 

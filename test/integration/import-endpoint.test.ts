@@ -1,8 +1,9 @@
 // POST /admin/import/io: the import done by the running server (what `npm run import:io` uses beside a server on the
-// embedded database). Only an admin may import; a bad table or option is refused with its problem and writes nothing;
+// embedded database). Only a writer may import (a writer or admin key, or the admin token); a bad table or option is refused with its problem and writes nothing;
 // a good one is served at once, its cached model list invalidated as after a mutation.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IMPORT_PATH } from '../../src/http/import-endpoint.js';
+import { ApiKeyRepository } from '../../src/auth/api-keys.js';
 import { databaseChoices, startTestApp, type TestApp } from '../helpers/app.js';
 import { postgresUp } from '../helpers/services.js';
 
@@ -28,14 +29,25 @@ describe.each(databaseChoices(postgresUp))('POST /admin/import/io (%s)', (databa
     });
   const models = async () => ((await t.gql('{ ioModels { name } }')).body.data.ioModels as { name: string }[]).map((m) => m.name);
 
-  it('refuses a request without the admin token (401) or with another credential (403), writing nothing', async () => {
+  it('refuses a request without valid credentials (401) or with a reader key (403), writing nothing', async () => {
     const anonymous = await upload('model=NOPE', TABLE, { authorization: '' });
     expect(anonymous.status).toBe(401);
     expect((await anonymous.json()).errors[0].extensions.code).toBe('UNAUTHENTICATED');
     const wrong = await upload('model=NOPE', TABLE, { authorization: 'Bearer not-the-admin-token' });
-    expect(wrong.status).toBe(403);
-    expect((await wrong.json()).errors[0].extensions.code).toBe('FORBIDDEN');
+    expect(wrong.status).toBe(401);
+    expect((await wrong.json()).errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    const { key } = await new ApiKeyRepository(t.app.database.db).create({ role: 'reader', team: 'risk' });
+    const reader = await upload('model=NOPE', TABLE, { authorization: `Bearer ${key}` });
+    expect(reader.status).toBe(403);
+    expect((await reader.json()).errors[0].extensions.code).toBe('FORBIDDEN');
     expect(await models()).not.toContain('NOPE');
+  });
+
+  it('lets a writer key import (an import is a write)', async () => {
+    const { key } = await new ApiKeyRepository(t.app.database.db).create({ role: 'writer', team: 'risk' });
+    const response = await upload('model=BY_WRITER&filename=table.csv', TABLE, { authorization: `Bearer ${key}` });
+    expect(response.status, await response.clone().text()).toBe(200);
+    expect(await models()).toContain('BY_WRITER');
   });
 
   it('refuses a bad table with every problem named (400), and an unknown option, writing nothing', async () => {

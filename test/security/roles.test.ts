@@ -154,3 +154,57 @@ describe.skipIf(!postgresUp)('writes need a writer', () => {
     expect(await authenticator.authenticate(authorization)).toBe('invalid');
   });
 });
+
+// Production: what only admins may do (introspection, the GraphiQL page, cacheStats, performance, the cache explain),
+// for every kind of admin credential and refused to smaller roles; and ANONYMOUS_READS=false closes reads to
+// anonymous callers.
+describe.skipIf(!postgresUp)('production: admins only, and no anonymous reads', () => {
+  let t: TestApp;
+  let origin: string;
+  const as: Record<string, Record<string, string>> = { anonymous: {}, 'the admin token': ADMIN_AUTH };
+
+  beforeAll(async () => {
+    t = await startTestApp({ database: 'postgres', env: { NODE_ENV: 'production', ANONYMOUS_READS: 'false' } });
+    origin = originOf(t.url);
+    const keys = new ApiKeyRepository(t.app.database.db);
+    for (const role of ['reader', 'writer', 'admin'] as const) as[`${role} key`] = { authorization: `Bearer ${(await keys.create({ role, team: 'risk' })).key}` };
+  }, 120_000);
+  afterAll(() => t?.close());
+
+  it('refuses anonymous reads with 401, and serves any valid credential', async () => {
+    const read = post('{ datasets(first: 1) { totalCount } }');
+    const anonymous = await send(origin, read);
+    expect(anonymous.status).toBe(401);
+    expect(errorCode(anonymous)).toBe('UNAUTHENTICATED');
+    expect(anonymous.headers.get('www-authenticate')).toBe('Bearer');
+    for (const who of ['reader key', 'writer key', 'admin key', 'the admin token']) {
+      const response = await send(origin, post('{ datasets(first: 1) { totalCount } }', undefined, as[who]));
+      expect(response.status, `${who}: ${response.text}`).toBe(200);
+    }
+  });
+
+  it('lets admins (the admin token, admin keys) introspect and read cacheStats, performance and the explain; refuses others', async () => {
+    const operations = ['{ __schema { queryType { name } } }', '{ __type(name: "Dataset") { name } }', '{ cacheStats { backend } }', '{ performance { total { count } } }'];
+    const expected: Record<string, [number, string | undefined]> = {
+      anonymous: [401, 'UNAUTHENTICATED'],
+      'reader key': [403, 'FORBIDDEN'],
+      'writer key': [403, 'FORBIDDEN'],
+      'admin key': [200, undefined],
+      'the admin token': [200, undefined],
+    };
+    for (const [who, [status, code]] of Object.entries(expected)) {
+      for (const query of operations) {
+        const response = await send(origin, post(query, undefined, { ...as[who], accept: 'application/graphql-response+json' }));
+        expect(response.status, `${query} as ${who}: ${response.text}`).toBe(status);
+        expect(errorCode(response), `${query} as ${who}`).toBe(code);
+        expectNoLeaks(response);
+      }
+      if (who === 'anonymous') continue;
+      const explained = await send(origin, post('{ health { version } }', undefined, { ...as[who], 'x-beacon-cache-debug': '1' }));
+      expect(explained.status).toBe(200);
+      expect(explained.json.extensions?.cache?.key !== undefined, `the explain for ${who}`).toBe(status === 200);
+      const page = await send(origin, { method: 'GET', headers: { accept: 'text/html', ...as[who] } });
+      expect(/text\/html/.test(page.headers.get('content-type') ?? ''), `the GraphiQL page for ${who}`).toBe(status === 200);
+    }
+  });
+});

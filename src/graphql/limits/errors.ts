@@ -33,12 +33,6 @@ export function operationTimedOut(timeoutMs: number): GraphQLError {
   });
 }
 
-export function introspectionForbidden(): GraphQLError {
-  return new GraphQLError('Introspection is disabled on this server; it needs the admin token.', {
-    extensions: { code: LimitCode.FORBIDDEN, http: { status: 403 } },
-  });
-}
-
 /**
  * Removes graphql-js's "Did you mean ...?" hints: they turn error messages into a schema oracle (field, argument,
  * type and enum value names) even where introspection is off. Applied to every error, in every environment.
