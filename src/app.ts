@@ -15,6 +15,7 @@ import { openDatabase, type Database } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { DEMO_SEED, seedIfEmpty, type SeedSize } from './db/seed.js';
 import type { RequestContext, Services } from './graphql/context.js';
+import { onFactorization } from './assessments/factorized-solver.js';
 import { createRepositories } from './graphql/domains.js';
 import { createErrorFormatter } from './graphql/errors.js';
 import { createLimitsPlugin, limitsPluginOptions } from './graphql/limits/index.js';
@@ -55,6 +56,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
   let apollo: ApolloServer<RequestContext> | undefined;
   let http: FastifyInstance | undefined;
   let cache: CacheService | undefined;
+  let stopFactorizationLog: (() => void) | undefined;
 
   const started = <T>(value: T | undefined, name: string): T => {
     if (value === undefined) throw new Error(`${name} is not available before start()`);
@@ -105,6 +107,11 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       const typeDefs = loadTypeDefs();
       cache = createCache(config, typeDefs, logger);
       observability.attach(db, cache);
+      // A large model's LU is computed in a worker after its first use; when it is there is worth a line.
+      stopFactorizationLog = onFactorization(({ size, ms, error }) => {
+        if (error) logger.warn('factorizing I - A failed: assessments of that model stay iterative', { size, ms: Math.round(ms), error: error.message });
+        else logger.info('factorized I - A: assessments of that model now take two triangular solves', { size, ms: Math.round(ms) });
+      });
       const services: Services = {
         repos: createRepositories(db.db),
         pingDatabase: () => db.ping(),
@@ -172,6 +179,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     },
 
     async stop() {
+      stopFactorizationLog?.();
       // In-flight requests finish; new connections are refused, and requests on kept-alive ones get a 503.
       if (http) await closeWithin(http, config.shutdownTimeoutMs, logger);
       await apollo?.stop();

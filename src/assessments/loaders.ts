@@ -38,7 +38,7 @@ export function createAssessmentLoaders(repo: IoModelRepository, deps: Dependenc
     byKey(names, await repo.findTablesByNames(names), (table) => table.model),
   );
   // Columns of the Leontief inverse asked in the same tick (the pairs of one `assessments` call) are solved together:
-  // the iterative solver then shares each pass over A between them. The table comes in the key, already loaded (and
+  // one multi-right-hand-side solve with the LU (or, while a large model's LU is computed, one lockstep GMRES). The table comes in the key, already loaded (and
   // its tag recorded) by the caller; the cache key is the model and the column.
   const leontiefColumn = new DataLoader<{ table: IoTable; col: number }, Float64Array, string>(
     async (keys) => {
@@ -50,7 +50,9 @@ export function createAssessmentLoaders(repo: IoModelRepository, deps: Dependenc
       });
       const out = new Array<Float64Array>(keys.length);
       for (const [table, positions] of byTable) {
-        const solved = table.matrix.leontiefSolver(table.sectorCodes.length).solveUnits(positions.map((k) => keys[k].col));
+        const solver = table.matrix.leontiefSolver(table.sectorCodes.length);
+        const cols = positions.map((k) => keys[k].col);
+        const solved = solver.solveUnitsAsync ? await solver.solveUnitsAsync(cols) : solver.solveUnits(cols);
         positions.forEach((k, i) => (out[k] = solved[i]));
       }
       return out;

@@ -3,7 +3,7 @@ import { sql, type Kysely } from 'kysely';
 import { LRUCache } from 'lru-cache';
 import type { IoModelRow, Tables } from '../db/tables.js';
 import { decodeInto, encodeRows, encodeValues, entryCount } from './column-codec.js';
-import { CoefficientMatrix, DENSE_LU_MAX_SIZE } from './leontief.js';
+import { CoefficientMatrix } from './leontief.js';
 import type { IoTable } from './types.js';
 
 /** One coefficient to set, by index; value 0 removes it (the table is sparse). */
@@ -52,11 +52,8 @@ export class IoModelRepository {
    */
   private readonly tables = new LRUCache<string, IoTable>({
     maxSize: TABLE_CACHE_BYTES,
-    sizeCalculation: (table) => {
-      const n = table.matrix.size;
-      const solver = n <= DENSE_LU_MAX_SIZE ? n * n * 8 : n * table.sectorCodes.length * 8;
-      return Math.max(1, table.matrix.byteSize + solver);
-    },
+    // Every size ends with a dense LU (n x n doubles: 98 MB at 3,500 sectors), here or in the worker.
+    sizeCalculation: (table) => Math.max(1, table.matrix.byteSize + table.matrix.size * table.matrix.size * 8),
   });
 
   constructor(private readonly db: Kysely<Tables>) {}
