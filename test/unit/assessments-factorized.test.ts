@@ -8,6 +8,7 @@ import { COUNTRIES, SECTORS } from '../../src/assessments/catalog.js';
 import { factorInPlace, identityMinusDense, PANEL, solveUnitInPlace, solveUnitsInPlace, TILE } from '../../src/assessments/dense-lu.js';
 import { workerFactorizations } from '../../src/assessments/factorization-worker.js';
 import { BackgroundLeontiefSolver } from '../../src/assessments/factorized-solver.js';
+import { LeontiefColumnBatcher } from '../../src/assessments/column-batch.js';
 import { CoefficientMatrix } from '../../src/assessments/leontief.js';
 import { DEMO_MODELS, generateCoefficients } from '../../src/assessments/seed.js';
 import type { IoTable } from '../../src/assessments/types.js';
@@ -166,5 +167,47 @@ describe('the solver of a large model: iterative until the worker’s LU is ther
     expect(solver.solved).toEqual({ factorized: 2, iterative: 1 });
     expect(residual(matrix, x2, 2)).toBeLessThanOrEqual(1e-9);
     expect(residual(matrix, x3, 3)).toBeLessThanOrEqual(1e-9);
+  });
+});
+
+describe('the columns of one request, solved together', () => {
+  const sectors = 10;
+  const matrix = icioLike(4, sectors, 9);
+  const table: IoTable = {
+    model: 'GEN',
+    countries: ['A', 'B', 'C', 'D'],
+    sectorCodes: Array.from({ length: sectors }, (_, s) => `S${s}`),
+    matrix,
+  };
+  const lu = matrix.leontief();
+
+  it('solves a group in one batch although its pairs ask at different times, and waits for the pairs that hit', async () => {
+    const batcher = new LeontiefColumnBatcher();
+    const [a, b, hit, c] = batcher.group(4);
+    const first = batcher.load(table, 3);
+    a.settle();
+    await new Promise((resolve) => setTimeout(resolve, 5)); // the next pair's cache lookup takes a while
+    const second = batcher.load(table, 17);
+    b.settle();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(batcher.batches).toBe(0); // two pairs have not looked yet
+    hit.settle(); // served from the cache: asks for nothing
+    const again = batcher.load(table, 3); // the same column twice: solved once
+    c.settle();
+    const [x3, x17, x3again] = await Promise.all([first, second, again]);
+    expect(batcher.batches).toBe(1);
+    expect(x3again).toBe(x3);
+    expect(maxDifference(x3, lu.solveUnit(3))).toBe(0);
+    expect(maxDifference(x17, lu.solveUnit(17))).toBe(0);
+  });
+
+  it('solves a column asked outside a group after the tick, and a group stuck on a pair after a short wait', async () => {
+    const batcher = new LeontiefColumnBatcher();
+    expect(residual(matrix, await batcher.load(table, 5), 5)).toBeLessThanOrEqual(1e-9);
+    const [asks] = batcher.group(2); // the second pair never settles (it waits on another request)
+    const x = batcher.load(table, 6);
+    asks.settle();
+    expect(residual(matrix, await x, 6)).toBeLessThanOrEqual(1e-9);
+    expect(batcher.batches).toBe(2);
   });
 });
