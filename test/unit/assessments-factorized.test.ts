@@ -3,7 +3,7 @@
 // Numbers are checked by their residual ||(I - A) x - e_j|| and against the previous engine (LuFactorization, with
 // partial pivoting, unblocked) on the 600-sector demo matrix.
 import { describe, expect, it } from 'vitest';
-import { assess } from '../../src/assessments/assessment.js';
+import { assess, largestRows } from '../../src/assessments/assessment.js';
 import { COUNTRIES, SECTORS } from '../../src/assessments/catalog.js';
 import { factorInPlace, identityMinusDense, PANEL, solveUnitInPlace, solveUnitsInPlace, TILE } from '../../src/assessments/dense-lu.js';
 import { workerFactorizations } from '../../src/assessments/factorization-worker.js';
@@ -209,5 +209,20 @@ describe('the columns of one request, solved together', () => {
     asks.settle();
     expect(residual(matrix, await x, 6)).toBeLessThanOrEqual(1e-9);
     expect(batcher.batches).toBe(2);
+  });
+});
+
+describe('the largest suppliers', () => {
+  it('are the first rows of sorting every positive row by requirement (ties by row), without sorting them all', () => {
+    const random = new Random(4);
+    for (const size of [5, 100, 101, 3_510]) {
+      // Repeated values, so that ties at the cut are exercised; zeros, which are never suppliers.
+      const u = Float64Array.from({ length: size }, () => (random.next() < 0.2 ? 0 : Math.round(random.next() * 50) / 50));
+      const expected = Array.from({ length: size }, (_, i) => i)
+        .filter((i) => u[i] > 0)
+        .sort((a, b) => u[b] - u[a] || a - b)
+        .slice(0, 100);
+      expect(largestRows(u, 100)).toEqual(expected);
+    }
   });
 });
