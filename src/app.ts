@@ -165,6 +165,10 @@ export function createApp(config: Config, options: AppOptions = {}): App {
         authorize: adminTokenAuthorization(config.adminToken),
         where: `${config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `the embedded database in ${config.dataDir}`}, through the server`,
         logger,
+        // Right after the import, not on the first assessment: a large model's LU starts in the worker now.
+        afterImport: (model) => {
+          services.repos.assessments.prepare(model).catch((error: unknown) => logger.warn('preparing an imported model failed', errorFields(error)));
+        },
       });
       await http.listen({ host: config.host, port: config.port });
       cache.setWarmupRunner(injectRunner(http));

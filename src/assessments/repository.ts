@@ -113,6 +113,16 @@ export class IoModelRepository {
   }
 
   /**
+   * Reads and prepares the table of a model as its first assessment would, and starts its solver (for a large model,
+   * the LU in a worker): called after an import through the server, so that the factors are on their way before
+   * anyone asks. Nothing when there is no such model.
+   */
+  async prepare(name: string): Promise<void> {
+    const [table] = await this.findTablesByNames([name]);
+    table?.matrix.leontiefSolver(table.sectorCodes.length);
+  }
+
+  /**
    * Applies changes to one model in one transaction, the model row locked `for update` so that concurrent updates
    * of the same model run one after the other (and each checks column sums over the other's committed result).
    * `prepare` turns the caller's labelled changes into indices against the locked row, and may throw to reject
