@@ -15,9 +15,15 @@ export const TILE = 256;
 
 /**
  * I - A, dense row-major, from the CSC arrays of A: the input of factorInPlace. (I - A)[i][j] is at i * n + j.
+ * `dense`, when given, must be n * n zeros (the worker passes one over shared memory).
  */
-export function identityMinusDense(n: number, colStart: Int32Array, rows: Int32Array, values: Float64Array): Float64Array {
-  const dense = new Float64Array(n * n);
+export function identityMinusDense(
+  n: number,
+  colStart: Int32Array,
+  rows: Int32Array,
+  values: Float64Array,
+  dense: Float64Array = new Float64Array(n * n),
+): Float64Array {
   for (let i = 0; i < n; i += 1) dense[i * n + i] = 1;
   for (let j = 0; j < n; j += 1) {
     for (let p = colStart[j]; p < colStart[j + 1]; p += 1) dense[rows[p] * n + j] -= values[p];

@@ -23,12 +23,13 @@ const { parentPort, workerData } = require('node:worker_threads');
 const identityMinusDense = ${identityMinusDense.toString()};
 const factorInPlace = ${factorInPlace.toString()};
 const { n, colStart, rows, values, panel, tile } = workerData;
-const a = identityMinusDense(n, colStart, rows, values);
+// In shared memory: the factors then reach the main thread and the solve worker (solve-worker.ts) without a copy.
+const a = identityMinusDense(n, colStart, rows, values, new Float64Array(new SharedArrayBuffer(n * n * 8)));
 // Progress after each panel, so that a request can tell whether waiting for the factors beats iterating.
 const total = n * n * n;
 const report = (k) => { const left = n - k; parentPort.postMessage({ done: 1 - (left * left * left) / total }); };
 const failedAt = factorInPlace(a, n, panel, tile, report);
-parentPort.postMessage({ failedAt, lu: a }, [a.buffer]);
+parentPort.postMessage({ failedAt, lu: a });
 `;
 
 let queue: Promise<unknown> = Promise.resolve();

@@ -6,6 +6,7 @@
 // the factors only when their expected arrival (from the worker's progress) comes before the iterative answer would.
 import { solveUnitInPlace, solveUnitsInPlace } from './dense-lu.js';
 import { factorInWorker, type FactorizationJob } from './factorization-worker.js';
+import { PARALLEL_MIN_COLUMNS, solveUnitsOnTwoThreads } from './solve-worker.js';
 import { KrylovLeontiefSolver, type CoefficientMatrix, type LeontiefSolver } from './leontief.js';
 
 type Factorize = (matrix: CoefficientMatrix) => FactorizationJob;
@@ -95,7 +96,17 @@ export class BackgroundLeontiefSolver implements LeontiefSolver {
         if (remaining < this.iterativeMsPerColumn * cols.length) await this.settled;
       }
     }
+    if (this.factors && cols.length >= PARALLEL_MIN_COLUMNS) return this.fromFactorsOnTwoThreads(this.factors, cols);
     return this.solveUnits(cols);
+  }
+
+  /** fromFactors with the batch split between this thread and the solve worker. */
+  private async fromFactorsOnTwoThreads(factors: Float64Array, cols: readonly number[]): Promise<Float64Array[]> {
+    this.solved.factorized += cols.length;
+    const distinct = [...new Set(cols)].sort((a, b) => a - b);
+    const solved = await solveUnitsOnTwoThreads(factors, this.matrix.size, distinct);
+    const byCol = new Map(distinct.map((col, r) => [col, solved[r]]));
+    return cols.map((col) => byCol.get(col)!);
   }
 
   private fromFactors(factors: Float64Array, cols: readonly number[]): Float64Array[] {

@@ -9,6 +9,7 @@ import { factorInPlace, identityMinusDense, PANEL, solveUnitInPlace, solveUnitsI
 import { workerFactorizations } from '../../src/assessments/factorization-worker.js';
 import { BackgroundLeontiefSolver } from '../../src/assessments/factorized-solver.js';
 import { LeontiefColumnBatcher } from '../../src/assessments/column-batch.js';
+import { parallelSolves } from '../../src/assessments/solve-worker.js';
 import { CoefficientMatrix } from '../../src/assessments/leontief.js';
 import { DEMO_MODELS, generateCoefficients } from '../../src/assessments/seed.js';
 import type { IoTable } from '../../src/assessments/types.js';
@@ -149,6 +150,21 @@ describe('the solver of a large model: iterative until the worker’s LU is ther
     expect(residual(matrix, single, 77)).toBeLessThanOrEqual(1e-9);
     // The same numbers as the iterative solve of the first column, to the iteration's tolerance.
     expect(maxDifference((await solver.solveUnitsAsync([5]))[0], first)).toBeLessThanOrEqual(1e-10);
+  });
+
+  it('splits a large batch between this thread and the solve worker, over the same shared factors', async () => {
+    const solver = new BackgroundLeontiefSolver(matrix, sectors);
+    await solver.settled;
+    const before = parallelSolves.batches;
+    const cols = [299, 0, 10, 11, 57, 58, 100, 150, 151, 200, 10];
+    const together = await solver.solveUnitsAsync(cols);
+    expect(parallelSolves.batches - before).toBe(1);
+    const oneThread = solver.solveUnits(cols);
+    cols.forEach((col, r) => {
+      expect(residual(matrix, together[r], col)).toBeLessThanOrEqual(1e-9);
+      // Not bit for bit: each half groups its rows by four from its own first column.
+      expect(maxDifference(together[r], oneThread[r])).toBeLessThanOrEqual(1e-14);
+    });
   });
 
   it('stays iterative, with the same numbers, when the factorization fails', async () => {
