@@ -1,8 +1,8 @@
 // Columns of the Leontief inverse of a large model (above DENSE_LU_MAX_SIZE sectors): iterative until the dense LU,
 // computed in a worker on first use of the model by this process, is there; two triangular solves per column after.
 //
-// Measured at 3,510 sectors (docs/io-import.md): GMRES ~0.5-0.8 s per column, the LU 15-30 s in the worker, then
-// ~25-50 ms per column and ~1-2 s for 100 columns solved together. A request asked while the worker runs waits for
+// Measured at 3,510 sectors on 2 CPUs at load 13-16 (docs/io-import.md): GMRES ~1-2 s per column, the LU ~40 s in
+// the worker, then ~25-150 ms per column and a few seconds for 100 columns solved together (on two threads). A request asked while the worker runs waits for
 // the factors only when their expected arrival (from the worker's progress) comes before the iterative answer would.
 import { solveUnitInPlace, solveUnitsInPlace } from './dense-lu.js';
 import { factorInWorker, type FactorizationJob } from './factorization-worker.js';

@@ -266,7 +266,7 @@ export class CoefficientMatrix {
   /**
    * How columns of the Leontief inverse are solved for this matrix, chosen on first use by size: the dense LU up to
    * DENSE_LU_MAX_SIZE, factored here (well under a second at 600 sectors); above, the same LU computed in a worker
-   * thread (15-30 s at 3,500 sectors on 2 loaded cores), with the preconditioned GMRES answering until it is there.
+   * thread (30-45 s at 3,510 sectors on 2 CPUs at load 10-15), with the preconditioned GMRES answering until then.
    * blockSize (the sectors per country) shapes GMRES's preconditioner.
    */
   leontiefSolver(blockSize: number): LeontiefSolver {
