@@ -4,6 +4,9 @@
 // docs/benchmarks.md explains the variants, the scenarios and how to read the table.
 //
 // BENCH_QUICK=1: a one-minute smoke run (one short round, fewer keys in the memory check).
+// The OECD ICIO table at full size (bench/io.ts, 3,510 sectors) runs last, once (BENCH_IO_RUNS=3 for medians of
+// three, BENCH_IO=off to skip it, BENCH_IO=on to run it in the quick run; ~3-5 minutes a run on a loaded 2-CPU
+// machine); its table ends the report.
 // BENCH_SCENARIOS=a,d: a subset. BENCH_SECONDS, BENCH_ROUNDS, BENCH_WARMUP_SECONDS: override the durations.
 // BENCH_CLUSTER=off: scenario b without its Redis Cluster variant (otherwise a local 3+3 cluster is started for it).
 import { execFileSync } from 'node:child_process';
@@ -557,6 +560,29 @@ function memoryCheck(): MemoryResult {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// Assessments at full size (a separate process: it imports a 70 MB table and starts servers of its own)
+
+interface IoBenchResult {
+  report: string;
+  figures: Array<{ what: string; budget: string; median: number; runs: number[] }>;
+}
+
+function ioBench(): IoBenchResult {
+  const runs = process.env.BENCH_IO_RUNS ?? '1';
+  log(`assessments at full size (bench/io.ts): ${runs} run(s)`);
+  const output = execFileSync(process.execPath, ['--import', 'tsx', 'bench/io.ts', '--json'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, IO_RUNS: runs },
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  const line = output.split('\n').find((candidate) => candidate.startsWith('BENCH_IO '));
+  if (!line) throw new Error(`bench/io.ts printed no result:\n${output}`);
+  return JSON.parse(line.slice('BENCH_IO '.length)) as IoBenchResult;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 
 /** The profile without its long tail, for the JSON next to the report. */
 function trimmed(run: ProfileRun): ProfileRun {
@@ -632,9 +658,12 @@ async function main(): Promise<void> {
     log(`dropped the database and ${deleted} Redis keys`);
     rmSync(work, { recursive: true, force: true });
   }
+  // After the database of the other scenarios is gone: bench/io.ts makes its own.
+  const io = process.env.BENCH_IO === 'off' || (plan.quick && process.env.BENCH_IO !== 'on') ? undefined : ioBench();
   const finishedAt = new Date();
   const machine = await machineInfo({ pinning, loadBefore, loadAfter: os.loadavg() });
-  const markdown = renderReport({ plan, machine, startedAt, finishedAt, results, memory, profile, runId });
+  const ioSection = io ? `\n## Assessments at full size: the OECD ICIO table (bench/io.ts)\n\n${io.report.split('\n').slice(2).join('\n')}` : '';
+  const markdown = renderReport({ plan, machine, startedAt, finishedAt, results, memory, profile, runId }) + ioSection;
   const dir = path.join(ROOT, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
   const stamp = startedAt.toISOString().replace(/:/g, '').replace(/\..*/, 'Z');
@@ -643,7 +672,7 @@ async function main(): Promise<void> {
   const suffix = plan.quick ? '-quick' : complete ? '' : '-partial';
   writeFileSync(path.join(dir, `${stamp}${suffix}.md`), markdown);
   writeFileSync(path.join(dir, `latest${suffix}.md`), markdown);
-  writeFileSync(path.join(dir, `${stamp}${suffix}.json`), JSON.stringify({ runId, plan: { ...plan, scenarios: [...plan.scenarios] }, machine, results, memory, profile: profile && trimmed(profile) }, null, 1));
+  writeFileSync(path.join(dir, `${stamp}${suffix}.json`), JSON.stringify({ runId, plan: { ...plan, scenarios: [...plan.scenarios] }, machine, results, memory, profile: profile && trimmed(profile), io: io?.figures }, null, 1));
   process.stdout.write(`\n${markdown}\n`);
   log(`wrote bench/results/${stamp}${suffix}.md and latest${suffix}.md in ${((finishedAt.getTime() - startedAt.getTime()) / 1000).toFixed(0)} s`);
 }

@@ -14,6 +14,7 @@ import type { Config } from './config.js';
 import { openDatabase, type Database } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import type { RequestContext, Services } from './graphql/context.js';
+import { onFactorization } from './assessments/factorized-solver.js';
 import { createRepositories } from './graphql/domains.js';
 import { createErrorFormatter } from './graphql/error-formatter.js';
 import { createLimitsPlugin, limitsPluginOptions } from './graphql/limits/index.js';
@@ -56,6 +57,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
   let apollo: ApolloServer<RequestContext> | undefined;
   let http: FastifyInstance | undefined;
   let cache: CacheService | undefined;
+  let stopFactorizationLog: (() => void) | undefined;
 
   const started = <T>(value: T | undefined, name: string): T => {
     if (value === undefined) throw new Error(`${name} is not available before start()`);
@@ -112,6 +114,11 @@ export function createApp(config: Config, options: AppOptions = {}): App {
         (tags) => authenticator.heardInvalidation(tags),
         () => authenticator.forgetAll(),
       );
+      // A large model's LU is computed in a worker after its first use; when it is there is worth a line.
+      stopFactorizationLog = onFactorization(({ size, ms, error }) => {
+        if (error) logger.warn('factorizing I - A failed: assessments of that model stay iterative', { size, ms: Math.round(ms), error: error.message });
+        else logger.info('factorized I - A: assessments of that model now take two triangular solves', { size, ms: Math.round(ms) });
+      });
       const services: Services = {
         repos: createRepositories(db.db),
         pingDatabase: () => db.ping(),
@@ -165,6 +172,10 @@ export function createApp(config: Config, options: AppOptions = {}): App {
         runImport: (argv, io) => runImport(argv, io, { where, open: async () => db, invalidate }),
         authorize: writerAuthorization(authenticator),
         logger,
+        // Right after the import, not on the first assessment: a large model's LU starts in the worker now.
+        afterImport: (model) => {
+          services.repos.assessments.prepare(model).catch((error: unknown) => logger.warn('preparing an imported model failed', errorFields(error)));
+        },
       });
       await http.listen({ host: config.host, port: config.port });
       cache.setWarmupRunner(injectRunner(http));
@@ -179,6 +190,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     },
 
     async stop() {
+      stopFactorizationLog?.();
       // In-flight requests finish; new connections are refused, and requests on kept-alive ones get a 503.
       if (http) await closeWithin(http, config.shutdownTimeoutMs, logger);
       await apollo?.stop();

@@ -75,6 +75,8 @@ export interface Server {
   readonly pid: number;
   /** CPU time used so far (user + system), in ms. */
   cpuMs(): number;
+  /** The first line of output (from now on, or already seen in the last 4,000 characters) that matches pattern. */
+  waitForOutput(pattern: RegExp, timeoutMs: number): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -112,8 +114,16 @@ export async function startServer(spec: ServerSpec): Promise<Server> {
   running.add(child);
   child.once('exit', () => running.delete(child));
   let output = '';
+  const watchers = new Set<{ pattern: RegExp; resolve: (line: string) => void }>();
+  const match = (pattern: RegExp, text: string) => text.split('\n').find((line) => pattern.test(line));
   const keep = (chunk: Buffer) => {
+    // Lines may be split between chunks: watchers look at the chunk with what came before it.
+    const text = output.slice(output.lastIndexOf('\n') + 1) + chunk.toString();
     output = (output + chunk.toString()).slice(-4000);
+    for (const watcher of watchers) {
+      const line = match(watcher.pattern, text);
+      if (line !== undefined) watcher.resolve(line);
+    }
   };
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
@@ -143,6 +153,25 @@ export async function startServer(spec: ServerSpec): Promise<Server> {
       const fields = procStat(pid);
       // utime and stime are fields 14 and 15 of /proc/<pid>/stat, i.e. 11 and 12 after the command name.
       return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
+    },
+    waitForOutput(pattern, timeoutMs) {
+      const seen = match(pattern, output);
+      if (seen !== undefined) return Promise.resolve(seen);
+      return new Promise((resolve, reject) => {
+        const watcher = {
+          pattern,
+          resolve: (line: string) => {
+            watchers.delete(watcher);
+            clearTimeout(timer);
+            resolve(line);
+          },
+        };
+        const timer = setTimeout(() => {
+          watchers.delete(watcher);
+          reject(new Error(`${spec.name} printed no line matching ${pattern} within ${timeoutMs} ms:\n${output}`));
+        }, timeoutMs);
+        watchers.add(watcher);
+      });
     },
     async stop() {
       if (exited !== undefined) return;

@@ -4,6 +4,7 @@
 // A is stored compressed by column (CSC) because everything an assessment asks of it is column-shaped: the direct
 // inputs of a sector are its column, A v is a sum of scaled columns, and "who supplies j, directly or indirectly" is a
 // walk from column to column. The dense (I - A) exists only while it is being factored.
+import { BackgroundLeontiefSolver } from './factorized-solver.js';
 
 export interface CoefficientEntry {
   row: number;
@@ -114,6 +115,11 @@ export class CoefficientMatrix {
     const start = this.colStart[col];
     const end = this.colStart[col + 1];
     return { rows: this.rows.subarray(start, end), values: this.values.subarray(start, end) };
+  }
+
+  /** The CSC arrays themselves (no copy; not to be modified): for building the dense I - A elsewhere. */
+  get compressedColumns(): { colStart: Int32Array; rows: Int32Array; values: Float64Array } {
+    return { colStart: this.colStart, rows: this.rows, values: this.values };
   }
 
   /** Bytes held by the matrix's arrays (for the bound of the table cache). */
@@ -259,13 +265,12 @@ export class CoefficientMatrix {
 
   /**
    * How columns of the Leontief inverse are solved for this matrix, chosen on first use by size: the dense LU up to
-   * DENSE_LU_MAX_SIZE (exact to round-off, the factorization shared by every later column), a preconditioned GMRES
-   * above. Measured on 2 loaded cores: the dense LU runs at ~0.3 GFMA/s in V8, so n^3/3 is ~45 s at n = 3,500, while
-   * GMRES needs ~7 products with A (~30 ms each) per column; at 600 sectors the LU takes well under a second.
-   * blockSize (the sectors per country) shapes the preconditioner.
+   * DENSE_LU_MAX_SIZE, factored here (well under a second at 600 sectors); above, the same LU computed in a worker
+   * thread (30-45 s at 3,510 sectors on 2 CPUs at load 10-15), with the preconditioned GMRES answering until then.
+   * blockSize (the sectors per country) shapes GMRES's preconditioner.
    */
   leontiefSolver(blockSize: number): LeontiefSolver {
-    this.solver ??= this.size <= DENSE_LU_MAX_SIZE ? this.leontief() : new KrylovLeontiefSolver(this, blockSize);
+    this.solver ??= this.size <= DENSE_LU_MAX_SIZE ? this.leontief() : new BackgroundLeontiefSolver(this, blockSize);
     return this.solver;
   }
 
@@ -286,6 +291,8 @@ export interface LeontiefSolver {
   solveUnit(col: number): Float64Array;
   /** solveUnit for several columns: the iterative solver shares each pass over A between them. */
   solveUnits(cols: readonly number[]): Float64Array[];
+  /** solveUnits when the solver may do better by waiting (for factors being computed elsewhere). */
+  solveUnitsAsync?(cols: readonly number[]): Promise<Float64Array[]>;
 }
 
 /** Up to this size, columns of the Leontief inverse come from a dense LU (see CoefficientMatrix.leontiefSolver). */

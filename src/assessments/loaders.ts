@@ -6,6 +6,7 @@ import { collectionTag, entityTag, trackedLoader, type DependencyRecorder } from
 import type { IoModelRow } from '../db/tables.js';
 import { byKey } from '../common/batch.js';
 import type { IoModelRepository } from './repository.js';
+import { LeontiefColumnBatcher } from './column-batch.js';
 import type { IoTable } from './types.js';
 
 export const IO_MODEL = 'IoModel';
@@ -37,26 +38,8 @@ export function createAssessmentLoaders(repo: IoModelRepository, deps: Dependenc
   const tableByName = new DataLoader<string, IoTable | null>(async (names) =>
     byKey(names, await repo.findTablesByNames(names), (table) => table.model),
   );
-  // Columns of the Leontief inverse asked in the same tick (the pairs of one `assessments` call) are solved together:
-  // the iterative solver then shares each pass over A between them. The table comes in the key, already loaded (and
-  // its tag recorded) by the caller; the cache key is the model and the column.
-  const leontiefColumn = new DataLoader<{ table: IoTable; col: number }, Float64Array, string>(
-    async (keys) => {
-      const byTable = new Map<IoTable, number[]>();
-      keys.forEach(({ table }, k) => {
-        const list = byTable.get(table);
-        if (list) list.push(k);
-        else byTable.set(table, [k]);
-      });
-      const out = new Array<Float64Array>(keys.length);
-      for (const [table, positions] of byTable) {
-        const solved = table.matrix.leontiefSolver(table.sectorCodes.length).solveUnits(positions.map((k) => keys[k].col));
-        positions.forEach((k, i) => (out[k] = solved[i]));
-      }
-      return out;
-    },
-    { cacheKeyFn: ({ table, col }) => `${table.model}\u0000${col}` },
-  );
+  // Columns of the Leontief inverse asked by this request, solved together (see column-batch.ts).
+  const leontiefColumns = new LeontiefColumnBatcher();
   let all: Promise<IoModelRow[]> | undefined;
 
   return {
@@ -64,8 +47,8 @@ export function createAssessmentLoaders(repo: IoModelRepository, deps: Dependenc
     modelByName: trackedLoader(modelByName, modelTag, deps),
     /** A model's labels and coefficient matrix; null when there is no such model. Tag: IoModel:<name>. */
     tableByName: trackedLoader(tableByName, modelTag, deps),
-    /** (I - A)^-1 e_col of a loaded table; columns asked together are solved together. Records no tag itself. */
-    leontiefColumn,
+    /** (I - A)^-1 e_col of a loaded table; the columns of a group are solved together. Records no tag itself. */
+    leontiefColumns,
     /** Every model, by name. Tags: the collection (so an added model invalidates it) and each model listed. */
     async allModels(): Promise<IoModelRow[]> {
       deps.add(modelListTag());

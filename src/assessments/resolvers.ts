@@ -6,6 +6,7 @@ import type { CountrySectorInput, Resolvers } from '../generated/graphql.js';
 import { boundedInt } from '../common/args.js';
 import { badInput, notFound, showValue } from '../common/errors.js';
 import { assess, MAX_SUPPLIERS } from './assessment.js';
+import type { ColumnTicket } from './column-batch.js';
 import { IO_MODEL, modelWriteTags } from './loaders.js';
 import { NonProductiveColumnError, type IndexedChange } from './repository.js';
 import type { AssessmentResult, IoTable } from './types.js';
@@ -96,13 +97,19 @@ function assessment(
   model: string,
   pair: CountrySectorInput,
   argument: string,
+  ticket?: ColumnTicket,
 ): Promise<AssessmentResult> {
   const { country, sector } = pair;
-  return ctx.fieldCache.resolve('assessment', { model, country, sector }, async () => {
+  const result = ctx.fieldCache.resolve('assessment', { model, country, sector }, async () => {
     const table = await requireTable(ctx, model);
     const col = indexIn(labelsOfTable(table), pair, argument);
-    return assess(table, col, await ctx.loaders.assessments.leontiefColumn.load({ table, col }));
+    const column = ctx.loaders.assessments.leontiefColumns.load(table, col);
+    ticket?.settle();
+    return assess(table, col, await column);
   });
+  // A hit, or an error before the column was asked: this pair asks for none.
+  if (ticket) void result.then(ticket.settle, ticket.settle);
+  return result;
 }
 
 export const assessmentResolvers: Resolvers<AssessmentsContext> = {
@@ -126,13 +133,16 @@ export const assessmentResolvers: Resolvers<AssessmentsContext> = {
       // Every pair is checked before any is computed: one bad pair fails the call without wasted work.
       pairs.forEach((pair, k) => indexIn(labels, pair, `pairs[${k}]`));
       // A pair asked twice is computed once; the table (and its LU factorization) is loaded once for all of them.
+      // The columns of the cache misses are solved together, once every pair has looked in the cache.
+      const distinct = new Set(pairs.map((pair) => JSON.stringify([pair.country, pair.sector])));
+      const tickets = ctx.loaders.assessments.leontiefColumns.group(distinct.size);
       const byPair = new Map<string, Promise<AssessmentResult>>();
       return Promise.all(
         pairs.map((pair, k) => {
           const key = JSON.stringify([pair.country, pair.sector]);
           let result = byPair.get(key);
           if (!result) {
-            result = assessment(ctx, model, pair, `pairs[${k}]`);
+            result = assessment(ctx, model, pair, `pairs[${k}]`, tickets[byPair.size]);
             byPair.set(key, result);
           }
           return result;

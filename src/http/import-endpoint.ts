@@ -62,6 +62,8 @@ export interface ImportEndpointOptions {
   authorize: ImportAuthorization;
   logger: Logger;
   maxBytes?: number;
+  /** Called with the model's name after an import: the server prepares the table (and starts a large model's LU). */
+  afterImport?: (model: string) => void;
 }
 
 class TooLarge extends Error {}
@@ -103,6 +105,8 @@ export function installImportEndpoint(app: FastifyInstance, options: ImportEndpo
         const shown = (text: string) => text.split(file).join(filename).trim();
         if (code === 0) {
           options.logger.info('imported an input-output table through the API', { output: shown(output) });
+          const model = args.find((arg) => arg.startsWith('--model='))?.slice('--model='.length);
+          if (model) options.afterImport?.(model);
           return reply.code(200).send({ output: shown(output) });
         }
         if (code === 2) return sendEndpointError(reply, 400, 'BAD_USER_INPUT', shown(errors).replace(/^import:io: /, ''));
