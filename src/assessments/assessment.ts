@@ -1,5 +1,6 @@
 // The supply-chain risk of one country-sector, computed from its Leontief column. Pure arithmetic: no I/O.
 import type { AssessmentResult, IoTable, RiskLevel, UpstreamSupplier } from './types.js';
+import { leontiefSolverOf } from './factorized-solver.js';
 
 /** The most suppliers an assessment keeps (and topSuppliers may ask for). */
 export const MAX_SUPPLIERS = 100;
@@ -50,7 +51,7 @@ export function assess(table: IoTable, col: number, leontiefColumn?: Float64Arra
 
   // u = (L - I) e_col: output required upstream per unit of final demand. Rows that do not supply col through any
   // chain are exactly zero; the rest are positive in exact arithmetic, so round-off below zero is clamped.
-  const x = leontiefColumn ?? matrix.leontiefSolver(sectorCount).solveUnit(col);
+  const x = leontiefColumn ?? leontiefSolverOf(matrix, sectorCount).solveUnit(col);
   const upstream = matrix.upstreamOf(col);
   const u = new Float64Array(n);
   let total = 0;

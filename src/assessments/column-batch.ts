@@ -8,6 +8,7 @@
 // asked, whichever comes first: a pair waiting on something that waits on this batch (two requests computing each
 // other's cache entries) cannot hold it forever.
 import type { IoTable } from './types.js';
+import { leontiefSolverOf } from './factorized-solver.js';
 
 const FALLBACK_MS = 50;
 
@@ -94,7 +95,7 @@ export class LeontiefColumnBatcher {
 
   private async solve(table: IoTable, items: Pending[]): Promise<void> {
     try {
-      const solver = table.matrix.leontiefSolver(table.sectorCodes.length);
+      const solver = leontiefSolverOf(table.matrix, table.sectorCodes.length);
       const cols = items.map((item) => item.col);
       const solved = solver.solveUnitsAsync ? await solver.solveUnitsAsync(cols) : solver.solveUnits(cols);
       items.forEach((item, k) => item.resolve(solved[k]));

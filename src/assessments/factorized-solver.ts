@@ -7,7 +7,7 @@
 import { solveUnitInPlace, solveUnitsInPlace } from './dense-lu.js';
 import { factorInWorker, type FactorizationJob } from './factorization-worker.js';
 import { PARALLEL_MIN_COLUMNS, solveUnitsOnTwoThreads } from './solve-worker.js';
-import { KrylovLeontiefSolver, type CoefficientMatrix, type LeontiefSolver } from './leontief.js';
+import { DENSE_LU_MAX_SIZE, KrylovLeontiefSolver, type CoefficientMatrix, type LeontiefSolver } from './leontief.js';
 
 type Factorize = (matrix: CoefficientMatrix) => FactorizationJob;
 
@@ -125,4 +125,22 @@ export class BackgroundLeontiefSolver implements LeontiefSolver {
     });
     return cols.map((col) => byCol.get(col)!);
   }
+}
+
+const solvers = new WeakMap<CoefficientMatrix, LeontiefSolver>();
+
+/**
+ * How columns of the Leontief inverse are solved for this matrix, chosen on first use by size: the dense LU up to
+ * DENSE_LU_MAX_SIZE, factored here (well under a second at 600 sectors); above, the same LU computed in a worker
+ * thread (30-45 s at 3,510 sectors on 2 CPUs at load 10-15), with the preconditioned GMRES answering until then.
+ * blockSize (the sectors per country) shapes GMRES's preconditioner. Here, not on the matrix, so that leontief.ts
+ * does not import this file back.
+ */
+export function leontiefSolverOf(matrix: CoefficientMatrix, blockSize: number): LeontiefSolver {
+  let solver = solvers.get(matrix);
+  if (!solver) {
+    solver = matrix.size <= DENSE_LU_MAX_SIZE ? matrix.leontief() : new BackgroundLeontiefSolver(matrix, blockSize);
+    solvers.set(matrix, solver);
+  }
+  return solver;
 }

@@ -4,7 +4,6 @@
 // A is stored compressed by column (CSC) because everything an assessment asks of it is column-shaped: the direct
 // inputs of a sector are its column, A v is a sum of scaled columns, and "who supplies j, directly or indirectly" is a
 // walk from column to column. The dense (I - A) exists only while it is being factored.
-import { BackgroundLeontiefSolver } from './factorized-solver.js';
 
 export interface CoefficientEntry {
   row: number;
@@ -20,7 +19,6 @@ export class CoefficientMatrix {
   /** Column sums of A: the direct inputs per unit of output of each column. */
   readonly columnSums: Float64Array;
   private factorization: LuFactorization | undefined;
-  private solver: LeontiefSolver | undefined;
   private secondSums: Float64Array | undefined;
 
   private constructor(readonly size: number, colStart: Int32Array, rows: Int32Array, values: Float64Array) {
@@ -263,17 +261,6 @@ export class CoefficientMatrix {
     return this.factorization;
   }
 
-  /**
-   * How columns of the Leontief inverse are solved for this matrix, chosen on first use by size: the dense LU up to
-   * DENSE_LU_MAX_SIZE, factored here (well under a second at 600 sectors); above, the same LU computed in a worker
-   * thread (30-45 s at 3,510 sectors on 2 CPUs at load 10-15), with the preconditioned GMRES answering until then.
-   * blockSize (the sectors per country) shapes GMRES's preconditioner.
-   */
-  leontiefSolver(blockSize: number): LeontiefSolver {
-    this.solver ??= this.size <= DENSE_LU_MAX_SIZE ? this.leontief() : new BackgroundLeontiefSolver(this, blockSize);
-    return this.solver;
-  }
-
   /** I - A as a dense row-major array. */
   identityMinus(): Float64Array {
     const n = this.size;
@@ -295,7 +282,7 @@ export interface LeontiefSolver {
   solveUnitsAsync?(cols: readonly number[]): Promise<Float64Array[]>;
 }
 
-/** Up to this size, columns of the Leontief inverse come from a dense LU (see CoefficientMatrix.leontiefSolver). */
+/** Up to this size, columns of the Leontief inverse come from a dense LU (see leontiefSolverOf in factorized-solver.ts). */
 export const DENSE_LU_MAX_SIZE = 1_500;
 
 /** ||(I - A) x - e_col||_2 that the iterative solver reaches (||e_col|| = 1); tests check 1e-9. */

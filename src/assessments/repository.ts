@@ -5,6 +5,7 @@ import type { IoModelRow, Tables } from '../db/tables.js';
 import { decodeInto, encodeRows, encodeValues, entryCount } from './column-codec.js';
 import { CoefficientMatrix } from './leontief.js';
 import type { IoTable } from './types.js';
+import { leontiefSolverOf } from './factorized-solver.js';
 
 /** One coefficient to set, by index; value 0 removes it (the table is sparse). */
 export interface IndexedChange {
@@ -119,7 +120,7 @@ export class IoModelRepository {
    */
   async prepare(name: string): Promise<void> {
     const [table] = await this.findTablesByNames([name]);
-    table?.matrix.leontiefSolver(table.sectorCodes.length);
+    if (table) leontiefSolverOf(table.matrix, table.sectorCodes.length);
   }
 
   /**
