@@ -272,7 +272,10 @@ export class CacheEngine {
       epoch: stamp.epoch,
       ...(stamp.verified !== undefined ? { verified: stamp.verified } : {}),
     };
-    if (!(await this.versions.check(entry, stamp))) {
+    // Known invalid already (a write landed after the stamp): discarded. Unverified (Redis slow): stored, since every
+    // read checks it again before serving it; discarding it would leave nothing for stale-if-error on a busy machine.
+    const pending = this.versions.verdict(entry, stamp);
+    if ((typeof pending === 'string' ? pending : await pending) === 'invalid') {
       this.stats.discardedStale += 1;
       return undefined;
     }
