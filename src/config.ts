@@ -2,7 +2,7 @@
 // with a message that names the variable and shows the value, so a typo never becomes a silent default.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseWarmup } from './cache/warmup.js';
+import { parseWarmup } from './cache/index.js';
 import { trustFunction, type TrustProxy } from './http/client-address.js';
 import type { JwtConfig } from './auth/jwt.js';
 import type { LogLevel } from './log.js';

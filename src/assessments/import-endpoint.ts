@@ -19,7 +19,7 @@ import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyInstance } from 'fastify';
-import type { Invalidate } from '../cache/field-cache.js';
+import type { Invalidate } from '../cache/index.js';
 import type { Database } from '../db/database.js';
 import { isAdminAuthorization } from '../graphql/admin.js';
 import { sendEndpointError } from '../http/replies.js';

@@ -15,7 +15,7 @@
 // (and "IoModel:list" for a new model) or it is restarted.
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { broadcastInvalidation } from '../cache/broadcast.js';
+import { broadcastInvalidation } from '../cache/index.js';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { openDatabase, type Database } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';

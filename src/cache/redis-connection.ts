@@ -8,7 +8,7 @@
 // commands Beacon sends (each names one key, so each goes to one slot) and a subscriber. On a cluster, publish is
 // SPUBLISH and the subscription SSUBSCRIBE: the channel lives on one slot's master.
 import { createClient, type RedisClientType } from '@keyv/redis';
-import type { Logger } from '../log.js';
+import type { CacheLogger } from './options.js';
 import { ClusterLink, type ClusterNodeState } from './redis-cluster.js';
 
 /** What a failed or timed-out call returns instead of throwing. */
@@ -45,7 +45,7 @@ export interface RedisConnectionOptions {
   /** Seed nodes of a Redis Cluster. */
   clusterNodes?: readonly string[];
   timeoutMs: number;
-  logger: Logger;
+  logger: CacheLogger;
   /** Called once per failed or timed-out call. */
   onFailure?(kind: 'timeout' | 'error'): void;
   /**

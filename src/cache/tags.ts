@@ -1,7 +1,7 @@
 // Tags name what a cached entry depends on. An entity tag names one row (`ModelRun:42`); a collection tag names a
 // list and the arguments that shaped it (`ModelRun:list:dataset=7`). Loaders and list resolvers record them; a
 // mutation invalidates the tags it changed. This module knows no domain: callers pass the type names.
-import { recordCachedInFieldScopes, recordInFieldScopes } from './scope.js';
+import { recordCachedInOpenFields, recordInOpenFields } from './field-recording.js';
 
 /** Tag of one entity. */
 export function entityTag(type: string, id: string | number): string {
@@ -81,7 +81,7 @@ export class TagClockSet {
 
 /**
  * Collects the tags a request depended on; the response cache stores its entry under them. Every tag is also
- * recorded in the field computations running around the call (see scope.ts), so a cached field's entry depends on
+ * recorded in the field computations running around the call (see field-recording.ts), so a cached field's entry depends on
  * exactly what its computation read.
  */
 export class DependencyRecorder {
@@ -94,7 +94,7 @@ export class DependencyRecorder {
 
   add(tag: string): void {
     this.recorded.note(tag, this.recorded.own);
-    recordInFieldScopes(tag);
+    recordInOpenFields(tag);
   }
 
   addAll(tags: Iterable<string>): void {
@@ -104,7 +104,7 @@ export class DependencyRecorder {
   /** A cached value went into the response: its tags at the clocks they were read under. */
   addCached(deps: TagClocks): void {
     this.recorded.noteAll(deps);
-    recordCachedInFieldScopes(deps);
+    recordCachedInOpenFields(deps);
   }
 
   get tags(): string[] {

@@ -15,14 +15,16 @@
 //   - authentication (guards.peekPrincipal: only a caller known without waiting, whose visibility picks the key);
 //   - the rate limit (guards.admitRaw: same buckets, same headers);
 //   - the request id (X-Request-Id) and the metrics, window and debug line of a served request (observability);
-//   - the cache's counters, and the reply's headers and bytes (response-cache.ts replyRawHit: the same code builds
-//     both replies).
+//   - the cache's counters (response-cache.ts rawHit), and the reply's headers and bytes (cache-replies.ts
+//     entryReply: the same code builds both replies).
 // A hook added to Fastify that must also apply to cache hits has to be added here as well (test/integration/
 // cache-fast-lane.test.ts compares the two paths' replies).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PassThrough, type Readable } from 'node:stream';
 import { visibilityScope, type Principal } from '../auth/principal.js';
-import { CACHE_HEADER, DEBUG_HEADER, type HandedOn, type RawLookup, type ResponseCache } from '../cache/response-cache.js';
+import type { HandedOn, RawLookup, ResponseCache } from '../cache/index.js';
+import { DEBUG_HEADER, entryReply } from './cache-replies.js';
+import { responseMediaType } from './media-status.js';
 
 export const GRAPHQL_PATH = '/graphql';
 /** Bodies above this go to Fastify (which applies the body limit); dashboards' queries are far smaller. */
@@ -155,9 +157,11 @@ export class FastLane {
     const raw = body.toString('latin1');
     const principal = this.options.principal(request);
     if (!principal) return this.handOn(request, response, next, { raw, body });
+    const mediaType = responseMediaType(request.headers.accept);
+    if (mediaType === undefined) return this.handOn(request, response, next, { raw, body });
     let lookup: RawLookup | Promise<RawLookup>;
     try {
-      lookup = this.options.cache.lookupRaw({ raw, accept: request.headers.accept, scope: visibilityScope(principal) });
+      lookup = this.options.cache.lookupRaw({ raw, mediaType, visibility: visibilityScope(principal) });
     } catch {
       lookup = { kind: 'unknown' };
     }
@@ -189,7 +193,9 @@ export class FastLane {
   }
 
   private serve(request: IncomingMessage, response: ServerResponse, hit: Hit, limitHeaders: Array<[string, string]> | undefined, started: number): void {
-    const reply = this.options.cache.replyRawHit(hit, started);
+    const answer = this.options.cache.rawHit(hit, started);
+    // Built by the code that builds the full path's reply to the same POST, header for header.
+    const reply = entryReply(answer, { isGet: false, debug: false, ifNoneMatch: undefined });
     const body = reply.body as string;
     const { requestId } = this.options;
     const id = requestId ? requestId.of(request) : '';
@@ -202,8 +208,7 @@ export class FastLane {
     headers.push('content-length', String(Buffer.byteLength(body)));
     response.writeHead(reply.status, headers);
     response.end(body);
-    const outcome = reply.headers[0]![0] === CACHE_HEADER ? reply.headers[0]![1] : 'HIT-L1';
-    this.options.served?.(hit.context.operation.operationName ?? '(anonymous)', outcome, performance.now() - started, id);
+    this.options.served?.(hit.operationName ?? '(anonymous)', answer.outcome, performance.now() - started, id);
   }
 
   private handOn(request: IncomingMessage, response: ServerResponse, next: Next, held: Held): void {

@@ -16,7 +16,6 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import type { IncomingMessage } from 'node:http';
 import { LRUCache } from 'lru-cache';
 import type { Config } from '../config.js';
-import { passesCsrfCheck } from '../cache/response-cache.js';
 import { runWithDeadline } from '../db/deadline.js';
 import { isAdminAuthorization } from '../graphql/admin.js';
 import { checkDocumentText, type OperationLimits } from '../graphql/limits/check.js';
@@ -252,6 +251,28 @@ function installUrlCheck(app: FastifyInstance): void {
  * Apollo's csrfPrevention gave, in its words, for POSTs only. Runs once the body is read, so that the content types
  * Fastify cannot read at all keep their 415.
  */
+const NON_PREFLIGHTED_CONTENT_TYPES = ['application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain'];
+
+/**
+ * The CSRF rule: a POST must be one a browser preflights, so a cross-site form cannot send it; a GET needs nothing,
+ * since over GET only queries run and Beacon's credentials are bearer keys a browser never attaches on its own
+ * (docs/clients.md). Apollo's rule (its csrfPrevention, now off) asked GETs for a preflight header too, which
+ * urql's and graphql-request's GETs do not send. The fast lane answers only JSON POSTs, which pass it.
+ */
+export function passesCsrfCheck(request: { method: string; headers: Record<string, string | string[] | undefined> }): boolean {
+  if (request.method === 'GET') return true;
+  const header = (name: string) => {
+    const value = request.headers[name];
+    return Array.isArray(value) ? value.join(', ') : value;
+  };
+  const contentType = header('content-type');
+  if (contentType !== undefined) {
+    const essence = contentType.split(';')[0]!.trim().toLowerCase();
+    if (essence !== '' && !NON_PREFLIGHTED_CONTENT_TYPES.includes(essence)) return true;
+  }
+  return ['x-apollo-operation-name', 'apollo-require-preflight'].some((name) => (header(name) ?? '') !== '');
+}
+
 function installCsrfCheck(app: FastifyInstance): void {
   app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
     // Only POSTs: GETs pass by the rule, and other methods (HEAD) are Apollo's to refuse (405).

@@ -50,7 +50,7 @@ describe.runIf(redisUp)(`two instances on one Redis (${database})`, () => {
     const query = '{ health { version } }';
     await b.gql(query);
     expect((await b.gql(query)).headers.get('x-beacon-cache')).toBe('HIT-L1');
-    const key = b.app.cache.keys.response({ document: '{health{version}}', operationName: undefined, variables: {}, scope: 'PUBLIC|vis:public|application/json; charset=utf-8' });
+    const key = b.app.cache.keys.response({ document: '{health{version}}', operationName: undefined, variables: {}, audience: 'PUBLIC|vis:public|application/json; charset=utf-8' });
     expect(b.app.cache.engine!.l1!.peek(key)).toBeDefined();
     const started = Date.now();
     await a.app.cache.clear('ALL', undefined);
