@@ -41,6 +41,8 @@ export interface EngineOptions {
   maxTtlMs: number;
   /** Single-flight across instances (lease.ts); undefined without Redis or with leases off. */
   leases?: Leases | undefined;
+  /** The time entries are stamped and judged fresh by, in ms since the epoch (default Date.now; tests move it). */
+  now?: () => number;
 }
 
 /** One get-or-compute (CacheEngine.getOrCompute). */
@@ -104,8 +106,10 @@ export class CacheEngine {
   private readonly refreshing = new Set<string>();
   private readonly backgroundWork = new Set<Promise<unknown>>();
   private readonly l2Reads: TickBatcher<string, L2Read> | undefined;
+  private readonly now: () => number;
 
   constructor(private readonly options: EngineOptions) {
+    this.now = options.now ?? Date.now;
     this.versions = options.versions;
     this.stats = options.stats;
     const l2 = options.l2;
@@ -166,7 +170,7 @@ export class CacheEngine {
   async lookup(key: string, counted = true, synced = false): Promise<Found | undefined> {
     if (!synced) await this.versions.sync();
     const { l1 } = this.options;
-    const now = Date.now();
+    const now = this.now();
     let found: Found | undefined;
     const local = l1?.peek(key);
     if (local) {
@@ -191,7 +195,7 @@ export class CacheEngine {
     if (read.status === 'failed') return found;
     const fromL2 =
       read.status === 'valid'
-        ? classify(read.entry, 'L2', Date.now(), {
+        ? classify(read.entry, 'L2', this.now(), {
             clock: read.entry.stamp,
             local: this.versions.foreignLocal,
             epoch: read.epoch,
@@ -207,7 +211,7 @@ export class CacheEngine {
     if (l1) {
       // Found valid just now: an entry older than the baseline need not be checked against Redis again.
       const copy: CacheEntry = { ...remote, local: -1, epoch: read.epoch, ...(read.verified !== undefined ? { verified: read.verified } : {}) };
-      void l1.set(key, copy, remote.createdAt + storeLifetimeMs(remote) - Date.now());
+      void l1.set(key, copy, remote.createdAt + storeLifetimeMs(remote) - this.now());
     }
     return fromL2;
   }
@@ -233,7 +237,7 @@ export class CacheEngine {
     if (!entry) return undefined;
     const stamp = stampOf(entry);
     if (this.versions.check(entry, stamp) !== true) return undefined;
-    const found = classify(entry, 'L1', Date.now(), stamp);
+    const found = classify(entry, 'L1', this.now(), stamp);
     return found?.freshness === 'fresh' ? found : undefined;
   }
 
@@ -276,7 +280,7 @@ export class CacheEngine {
       tags: deps.tags,
       stamp: deps.stamp,
       ...(deps.ahead ? { ahead: deps.ahead } : {}),
-      createdAt: Date.now(),
+      createdAt: this.now(),
       ttlMs,
       graceMs: this.options.graceMs,
       reserveMs: this.options.reserveMs,

@@ -31,6 +31,8 @@ export interface CacheServiceOptions {
   config: CacheOptions;
   typeDefs: DocumentNode;
   logger: CacheLogger;
+  /** The time entries are stamped and judged fresh by (default Date.now): tests pass a clock they move. */
+  clock?: () => number;
 }
 
 export class CacheService {
@@ -95,6 +97,7 @@ export class CacheService {
       reserveMs: config.staleIfErrorMs,
       maxTtlMs: config.maxTtlMs,
       leases: this.redis && config.leaseMs > 0 ? new Leases(this.redis, config.leaseMs) : undefined,
+      ...(options.clock ? { now: options.clock } : {}),
     });
     this.responseCache = new ResponseCache(this.engine, this.keys);
     this.fieldCache = new EngineFieldCache(this.engine, this.keys, this.policy);

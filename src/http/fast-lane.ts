@@ -13,17 +13,19 @@
 // What the full path does for every request, the fast lane does for the ones it answers, in the same words:
 //   - CORS (cors.ts headersFor: the plugin's headers for the request's Origin, first, as its hook runs first);
 //   - authentication (guards.peekPrincipal: only a caller known without waiting, whose visibility picks the key);
-//   - the rate limit (guards.admitRaw: same buckets, same headers);
+//   - the pre-checks (pre-checks.ts: one list both paths run, today the rate limit: same buckets, same headers);
 //   - the request id (X-Request-Id) and the metrics, window and debug line of a served request (observability);
 //   - the cache's counters (response-cache.ts rawHit), and the reply's headers and bytes (cache-replies.ts
 //     entryReply: the same code builds both replies).
-// A hook added to Fastify that must also apply to cache hits has to be added here as well (test/integration/
-// cache-fast-lane.test.ts compares the two paths' replies).
+// A check that must also apply to cache hits belongs in the pre-check list, which both paths run; the rest of what
+// Fastify does for a request (body parsing, the document checks) the fast lane skips because the bytes passed it
+// before (test/integration/cache-fast-lane.test.ts compares the two paths' replies).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PassThrough, type Readable } from 'node:stream';
 import { visibilityScope, type Principal } from '../auth/principal.js';
 import type { HandedOn, RawLookup, ResponseCache } from '../cache/index.js';
 import { DEBUG_HEADER, entryReply } from './cache-replies.js';
+import { passPreChecks, type PreCheck } from './pre-checks.js';
 import { responseMediaType } from './media-status.js';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -36,8 +38,8 @@ export interface FastLaneOptions {
   cache: ResponseCache;
   /** The body limit: the fast lane reads no more than this (nor more than FAST_LANE_MAX_BODY_BYTES). */
   bodyLimitBytes: number;
-  /** The rate limit's verdict on a request about to be answered, and its headers; undefined when there is no limit. */
-  admit(request: IncomingMessage, principal: Principal): { allowed: boolean; headers: Array<[string, string]> } | undefined;
+  /** What a request must pass before it is served: the full path's own list (guards.ts preChecks, pre-checks.ts). */
+  preChecks: readonly PreCheck[];
   /** The CORS headers for a request's Origin (cors.ts); undefined when CORS is off. */
   cors?(origin: string | undefined): Array<[string, string]>;
   /**
@@ -177,10 +179,10 @@ export class FastLane {
 
   private settle(request: IncomingMessage, response: ServerResponse, next: Next, body: Buffer, raw: string, result: RawLookup, started: number, principal: Principal): void {
     if (result.kind === 'hit') {
-      const admission = this.options.admit(request, principal);
-      if (!admission || admission.allowed) {
+      const passed = passPreChecks(this.options.preChecks, request, principal);
+      if (passed) {
         try {
-          this.serve(request, response, result, admission?.headers, started);
+          this.serve(request, response, result, passed, started);
         } catch (error) {
           // A bug here must cost this request, not the process: before any byte went out, Fastify takes it over.
           if (response.headersSent) response.destroy(error as Error);
@@ -192,18 +194,18 @@ export class FastLane {
     this.handOn(request, response, next, { raw, body, ...(result.kind === 'miss' ? { missedKey: result.key } : {}) });
   }
 
-  private serve(request: IncomingMessage, response: ServerResponse, hit: Hit, limitHeaders: Array<[string, string]> | undefined, started: number): void {
+  private serve(request: IncomingMessage, response: ServerResponse, hit: Hit, checkHeaders: Array<[string, string]>, started: number): void {
     const answer = this.options.cache.rawHit(hit, started);
     // Built by the code that builds the full path's reply to the same POST, header for header.
     const reply = entryReply(answer, { isGet: false, debug: false, ifNoneMatch: undefined });
     const body = reply.body as string;
     const { requestId } = this.options;
     const id = requestId ? requestId.of(request) : '';
-    // In the order the full path sends them: CORS, request id, rate limit, cache, content type, length.
+    // In the order the full path sends them: CORS, request id, the pre-checks' (rate limit), cache, content type, length.
     const headers: string[] = [];
     if (this.options.cors) for (const [name, value] of this.options.cors(request.headers.origin)) headers.push(name, value);
     if (requestId) headers.push(requestId.header, id);
-    if (limitHeaders) for (const [name, value] of limitHeaders) headers.push(name, value);
+    for (const [name, value] of checkHeaders) headers.push(name, value);
     for (const [name, value] of reply.headers) headers.push(name, value);
     headers.push('content-length', String(Buffer.byteLength(body)));
     response.writeHead(reply.status, headers);

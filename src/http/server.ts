@@ -58,7 +58,7 @@ export async function createHttpServer({
       ? new FastLane({
           cache: responseCache,
           bodyLimitBytes,
-          admit: (request, principal) => guards.admitRaw(request, principal),
+          preChecks: guards.preChecks,
           principal: (request) => guards.peekPrincipal(request),
           ...(cors ? { cors: (origin: string | undefined) => cors.headersFor(origin) } : {}),
           ...observability?.fastLane,
@@ -122,7 +122,10 @@ export async function createHttpServer({
       }
       const principal = principalOf(request.raw) ?? ANONYMOUS;
       const execute = (cacheState?: RequestCacheState) => guards.withDeadline(() => executeGraphql(apollo, services, request, cacheState, principal));
-      // The CSRF rule already ran (guards.ts). No acceptable media type: Apollo answers (406), as without a cache.
+      // The response cache is a get-or-compute around Apollo's execution rather than a pair of hooks: single-flight
+      // shares one execution among concurrent misses, and stale-while-revalidate recomputes in the background, with
+      // no request to hook into. It decides what to serve and store; the HTTP it answers with is built here
+      // (cache-replies.ts). The CSRF rule already ran (guards.ts). No acceptable media type: Apollo answers (406).
       const http = { method: request.method, headers: request.headers, query: request.query as Record<string, unknown>, body: request.body };
       const cacheRequest = responseCache && responseRequestOf(http, visibilityScope(principal));
       if (!responseCache || !cacheRequest) return send(reply, passThrough(await execute()));

@@ -16,11 +16,23 @@ export function uniqueNamespace(label: string): string {
   return `t-${label}-${process.pid}-${randomBytes(4).toString('hex')}`;
 }
 
-export function createTestCache(env: Record<string, string> = {}): CacheService {
+/** A clock a test moves by hand, so that expiry is tested without waiting for it. */
+export interface ManualClock {
+  now(): number;
+  advance(ms: number): void;
+}
+
+export function manualClock(start = Date.now()): ManualClock {
+  let time = start;
+  return { now: () => time, advance: (ms) => void (time += ms) };
+}
+
+export function createTestCache(env: Record<string, string> = {}, { clock }: { clock?: ManualClock } = {}): CacheService {
   const config = loadConfig({ NODE_ENV: 'test', ...env });
   const cache = new CacheService({
     config: config.cache,
     typeDefs: loadTypeDefs(),
+    ...(clock ? { clock: clock.now } : {}),
     logger: createLogger(process.env.LOG_LEVEL === undefined ? 'silent' : (process.env.LOG_LEVEL as 'debug')),
   });
   cache.start();

@@ -5,7 +5,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { RequestCacheState } from '../../src/cache/request-state.js';
 import type { CacheService } from '../../src/cache/service.js';
 import { entityTag, trackedLoader } from '../../src/cache/tags.js';
-import { createTestCache, dropNamespace, requestFieldCache, uniqueNamespace, waitFor } from './cache.js';
+import { createTestCache, dropNamespace, manualClock, requestFieldCache, uniqueNamespace, waitFor } from './cache.js';
 import { REDIS_URL } from './services.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -15,11 +15,13 @@ export function describeEngine(backend: 'memory' | 'redis'): void {
     const namespaces: string[] = [];
     const services: CacheService[] = [];
 
+    /** Entries are stamped and judged by this clock: a test moves it past a TTL instead of sleeping. */
+    let clock = manualClock();
     function make(env: Record<string, string> = {}, namespace = uniqueNamespace('engine')): CacheService {
       namespaces.push(namespace);
       // A generous Redis budget: timeouts are tested elsewhere, and a busy machine must not turn hits into misses here.
       const redis: Record<string, string> = backend === 'redis' ? { REDIS_URL, CACHE_REDIS_TIMEOUT_MS: '1000' } : {};
-      const cache = createTestCache({ CACHE_NAMESPACE: namespace, ...redis, ...env });
+      const cache = createTestCache({ CACHE_NAMESPACE: namespace, ...redis, ...env }, { clock });
       services.push(cache);
       return cache;
     }
@@ -31,6 +33,7 @@ export function describeEngine(backend: 'memory' | 'redis'): void {
 
     afterEach(async () => {
       await Promise.all(services.splice(0).map((cache) => cache.close()));
+      clock = manualClock();
     });
     afterAll(async () => {
       if (backend === 'redis') await Promise.all(namespaces.map((namespace) => dropNamespace(namespace)));
@@ -216,7 +219,7 @@ export function describeEngine(backend: 'memory' | 'redis'): void {
       await resolve();
       await resolve();
       expect(counts.computes).toBe(1);
-      await sleep(1_100);
+      clock.advance(1_100);
       await resolve();
       expect(counts.computes).toBe(2);
     });
@@ -238,7 +241,7 @@ export function describeEngine(backend: 'memory' | 'redis'): void {
       };
       await resolve().value;
       version = 2;
-      await sleep(1_100);
+      clock.advance(1_100);
       const staleReads = Array.from({ length: 10 }, resolve);
       expect(await Promise.all(staleReads.map((read) => read.value))).toEqual(Array(10).fill(1));
       expect(staleReads.every((read) => read.state.staleServed)).toBe(true);
@@ -257,7 +260,7 @@ export function describeEngine(backend: 'memory' | 'redis'): void {
         good.state.deps.add('Thing:9');
         return 'good';
       });
-      await sleep(1_100);
+      clock.advance(1_100);
       const failing = requestFieldCache(cache);
       const value = await failing.fieldCache.resolve('quality', { id: 9 }, async () => {
         throw new Error('database down');
@@ -299,10 +302,10 @@ export function describeEngine(backend: 'memory' | 'redis'): void {
       expect(b.stats.tiers.L2.hits).toBe(1);
       expect(await resolve(b)).toBe(1); // now from B's L1
       expect(b.stats.tiers.L1.hits).toBe(1);
-      const invalidatedAt = Date.now();
       await a.invalidate(['IoModel:m']);
-      await waitFor(async () => (await b.engine!.lookup(b.keys.field('assessment', { model: 'm' }))) === undefined, 100, "B's copy to drop");
-      expect(Date.now() - invalidatedAt).toBeLessThanOrEqual(100);
+      // How fast the message travels is measured (npm run chaos, docs/cache.md), not asserted: a loaded machine
+      // must not fail this test. What it proves is that B drops its copy on A's invalidation.
+      await waitFor(async () => (await b.engine!.lookup(b.keys.field('assessment', { model: 'm' }))) === undefined, 5_000, "B's copy to drop");
       expect(await resolve(b)).toBe(2);
     });
   });

@@ -4,9 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { RequestCacheState } from '../../src/cache/request-state.js';
 import type { ExecutedResponse } from '../../src/cache/response-cache.js';
 import type { CacheService } from '../../src/cache/service.js';
-import { askResponseCache, createTestCache, uniqueNamespace } from '../helpers/cache.js';
+import { askResponseCache, createTestCache, manualClock, uniqueNamespace } from '../helpers/cache.js';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function request(authorization?: string) {
   return {
@@ -38,8 +37,9 @@ function fakeApollo(scope: 'PUBLIC' | 'PRIVATE', fail: () => boolean = () => fal
 
 describe('response cache', () => {
   const services: CacheService[] = [];
+  const clock = manualClock();
   const make = (env: Record<string, string> = {}) => {
-    const cache = createTestCache({ CACHE_NAMESPACE: uniqueNamespace('response'), ...env });
+    const cache = createTestCache({ CACHE_NAMESPACE: uniqueNamespace('response'), ...env }, { clock });
     services.push(cache);
     return cache;
   };
@@ -83,7 +83,7 @@ describe('response cache', () => {
     let failing = false;
     const apollo = fakeApollo('PUBLIC', () => failing);
     const good = await askResponseCache(cache, request(), apollo.execute);
-    await sleep(1_100);
+    clock.advance(1_100);
     failing = true;
     const fallback = await askResponseCache(cache, request(), apollo.execute);
     expect(fallback.body).toBe(good.body);
