@@ -7,9 +7,9 @@ import { defineConfig } from 'vitest/config';
  * own (they kill masters), so they run once, in the default project.
  */
 const CLUSTER_PASS = [
-  'test/unit/cache-engine.test.ts',
-  'test/unit/cache-lease.test.ts',
-  'test/unit/cache-stamps.test.ts',
+  'test/integration/cache-engine-redis.test.ts',
+  'test/integration/cache-lease.test.ts',
+  'test/integration/cache-stamps.test.ts',
   'test/integration/cache-batching.test.ts',
   'test/integration/cache-instances.test.ts',
   'test/integration/cache-precision.test.ts',

@@ -114,7 +114,7 @@ async function fillL1(label: string, count: number, bodyBytes: number): Promise<
   const stamp = await engine.stamp();
   const started = performance.now();
   for (let i = 0; i < count; i++) {
-    const key = keys.response({ document: 'query Dashboard($id:ID!){dataset(id:$id){id name description}}', operationName: 'Dashboard', variables: { id: String(i) }, scope: 'PUBLIC|application/json; charset=utf-8' });
+    const key = keys.response({ document: 'query Dashboard($id:ID!){dataset(id:$id){id name description}}', operationName: 'Dashboard', variables: { id: String(i) }, audience: 'PUBLIC|application/json; charset=utf-8' });
     const entry = await engine.store(
       key,
       { body: bodyOf(i, bodyBytes), contentType: 'application/json; charset=utf-8', tags: [`Dataset:${i}`, `ModelRun:list:dataset=${i}`], ttlMs: 900_000, name: 'Dashboard' },
@@ -181,7 +181,7 @@ async function invalidation(count: number): Promise<InvalidationResult> {
 
     // A million entries, as the engine writes them (codec.ts), over 10,000 datasets: ~100 entries per entity tag.
     const stamp = await engine.stamp();
-    const keyOf = (i: number) => keys.response({ document: 'q', operationName: 'Q', variables: { i }, scope: 'PUBLIC' });
+    const keyOf = (i: number) => keys.response({ document: 'q', operationName: 'Q', variables: { i }, audience: 'PUBLIC' });
     const entryOf = (i: number): CacheEntry => ({
       body: bodyOf(i, 120),
       contentType: 'application/json; charset=utf-8',

@@ -8,8 +8,7 @@ import { ApiKeyRepository } from './auth/api-keys.js';
 import { Authenticator } from './auth/authenticator.js';
 import { JwtVerifier } from './auth/jwt.js';
 import { createAuthPlugin } from './auth/plugin.js';
-import { CacheService } from './cache/service.js';
-import type { WarmupRunner } from './cache/warmup.js';
+import { CacheService, type CacheOptions, type WarmupRunner } from './cache/index.js';
 import type { Config } from './config.js';
 import { openDatabase, type Database } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
@@ -203,9 +202,31 @@ export function createApp(config: Config, options: AppOptions = {}): App {
 
 /** The cache; Redis (when configured) connects in the background, so a missing Redis never delays the start. */
 function createCache(config: Config, typeDefs: ReturnType<typeof loadTypeDefs>, logger: Logger): CacheService {
-  const cache = new CacheService({ config: config.cache, adminToken: config.adminToken, typeDefs, logger });
+  const cache = new CacheService({ config: cacheOptionsOf(config), typeDefs, logger });
   cache.start();
   return cache;
+}
+
+/** The app's configuration in the cache's own terms (the cache does not read the config module). */
+function cacheOptionsOf(config: Config): CacheOptions {
+  const c = config.cache;
+  return {
+    enabled: c.enabled,
+    namespace: c.namespace,
+    redisUrl: c.redisUrl,
+    redisClusterNodes: c.redisClusterNodes,
+    l2: c.l2,
+    l1MaxBytes: c.l1MaxBytes,
+    redisTimeoutMs: c.redisTimeoutMs,
+    staleWhileRevalidateMs: c.staleWhileRevalidateMs,
+    staleIfErrorMs: c.staleIfErrorMs,
+    maxTtlMs: c.maxTtlMs,
+    warmup: c.warmup,
+    leaseMs: c.leaseMs,
+    readAfterWrite: c.readAfterWrite,
+    writeTimeoutMs: c.writeTimeoutMs,
+    outageTrustMs: c.outageTrustMs,
+  };
 }
 
 /**

@@ -2,7 +2,7 @@
 // read of a model, of its labels or of its coefficients depends on `IoModel:<name>`, and the model list also on
 // `IoModel:list`. The writes (updateCoefficients, and `npm run import:io` from outside) invalidate modelWriteTags.
 import DataLoader from 'dataloader';
-import { collectionTag, entityTag, trackedLoader, type DependencyRecorder } from '../cache/tags.js';
+import { collectionTag, entityTag, trackedLoader, type DependencyRecorder } from '../cache/index.js';
 import type { IoModelRow } from '../db/tables.js';
 import { byKey } from '../common/batch.js';
 import type { IoModelRepository } from './repository.js';

@@ -7,8 +7,7 @@
 //
 // Without Redis there is nothing to reach: each server's L1 lives inside that server's process. The outcome
 // 'no-redis' tells the caller so.
-import type { CacheConfig } from '../config.js';
-import type { Logger } from '../log.js';
+import type { CacheLogger, CacheOptions } from './options.js';
 import { KeySpace } from './keys.js';
 import { RedisConnection } from './redis-connection.js';
 import { tagVersionTtlMs, Versions } from './versions.js';
@@ -35,14 +34,14 @@ export interface BroadcastOptions {
 const DEFAULT_BUDGET_MS = 2_000;
 
 // Failures come back in the outcome, and the caller reports them in its own words.
-const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+const quiet: CacheLogger = { debug() {}, info() {}, warn() {}, error() {} };
 
 /**
  * Invalidates `tags` (at least one) on every instance that shares this cache configuration's Redis and namespace.
  * Resolves once Redis holds the new versions and the message is published; never throws.
  */
 export async function broadcastInvalidation(
-  config: CacheConfig,
+  config: CacheOptions,
   tags: readonly string[],
   options: BroadcastOptions = {},
 ): Promise<BroadcastOutcome> {

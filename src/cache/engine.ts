@@ -5,8 +5,7 @@
 // L2 is read in batches (tick-batcher.ts): the lookups of one tick share one pipelined round trip, are validated
 // together (including the extra round trip an entry older than the mirror's baseline needs), and are answered in the
 // same microtask, so the misses of one tick compute together and the DataLoader batches behind them stay whole.
-import type { Logger } from '../log.js';
-import { errorFields } from '../log.js';
+import { errorFields, type CacheLogger } from './options.js';
 import type { Leases } from './lease.js';
 import type { MemoryTier } from './memory-tier.js';
 import type { CacheStats } from './stats.js';
@@ -33,7 +32,7 @@ export interface EngineOptions {
   l2: CacheTier | undefined;
   versions: Versions;
   stats: CacheStats;
-  logger: Logger;
+  logger: CacheLogger;
   /** Stale-while-revalidate window after expiry. */
   graceMs: number;
   /** Stale-if-error window after expiry. */
@@ -42,7 +41,31 @@ export interface EngineOptions {
   maxTtlMs: number;
   /** Single-flight across instances (lease.ts); undefined without Redis or with leases off. */
   leases?: Leases | undefined;
+  /** The time entries are stamped and judged fresh by, in ms since the epoch (default Date.now; tests move it). */
+  now?: () => number;
 }
+
+/** One get-or-compute (CacheEngine.getOrCompute). */
+export interface GetOrCompute<T> {
+  key: string;
+  /** For the per-name stats. */
+  kind: 'operation' | 'field';
+  name: string;
+  /** When the request started (performance.now()), for the latency stats. */
+  startedAt: number;
+  /** Concurrent identical misses share one computation under this key (default: `key`). */
+  flightKey?: string;
+  /** The caller looked `key` up a moment ago and missed: a second lookup (a second round trip) would find the same. */
+  skipLookup?: boolean;
+  compute(): Promise<T>;
+  /** Recomputes and stores, detached from the request, after a stale entry was served. */
+  refresh(): Promise<unknown>;
+  /** A computed value that is a server failure (database down): served from the last good entry when there is one. */
+  failed?(value: T): boolean;
+}
+
+/** An entry (stale: past its TTL, or a fallback after a failed recompute), or what this or a shared flight computed. */
+export type Got<T> = { kind: 'found'; found: Found; stale: boolean } | { kind: 'computed'; value: T; shared: boolean };
 
 /** What a miss does before computing (leaseOrWait): use the entry another instance stored, or compute. */
 export type BeforeCompute = { kind: 'found'; found: Found } | { kind: 'compute'; release(): void };
@@ -83,8 +106,10 @@ export class CacheEngine {
   private readonly refreshing = new Set<string>();
   private readonly backgroundWork = new Set<Promise<unknown>>();
   private readonly l2Reads: TickBatcher<string, L2Read> | undefined;
+  private readonly now: () => number;
 
   constructor(private readonly options: EngineOptions) {
+    this.now = options.now ?? Date.now;
     this.versions = options.versions;
     this.stats = options.stats;
     const l2 = options.l2;
@@ -140,17 +165,14 @@ export class CacheEngine {
   /**
    * The freshest valid entry for `key`, from L1, else L2 (copied into L1). Invalid entries are dropped from L1 and
    * never returned, however fresh. Never throws: a failing L2 is a miss. L2 lookups of one tick are answered together.
-   * `synced`: the caller has just waited for sync() itself.
-   */
-  /**
-   * `patient`: the last resort of a failed recompute (stale-if-error), which may wait up to the write budget for
+   * `synced`: the caller has just waited for sync() itself. `patient`: the last resort of a failed recompute (stale-if-error), which may wait up to the write budget for
    * Redis to verify the entry (versions.syncPatiently) instead of missing when the read budget runs out.
    */
   async lookup(key: string, counted = true, synced = false, patient = false): Promise<Found | undefined> {
     if (patient) await this.versions.syncPatiently();
     else if (!synced) await this.versions.sync();
     const { l1 } = this.options;
-    const now = Date.now();
+    const now = this.now();
     let found: Found | undefined;
     const local = l1?.peek(key);
     if (local) {
@@ -178,7 +200,7 @@ export class CacheEngine {
     if (read.status === 'failed') return found;
     const fromL2 =
       read.status === 'valid'
-        ? classify(read.entry, 'L2', Date.now(), {
+        ? classify(read.entry, 'L2', this.now(), {
             clock: read.entry.stamp,
             local: this.versions.foreignLocal,
             epoch: read.epoch,
@@ -194,7 +216,7 @@ export class CacheEngine {
     if (l1) {
       // Found valid just now: an entry older than the baseline need not be checked against Redis again.
       const copy: CacheEntry = { ...remote, local: -1, epoch: read.epoch, ...(read.verified !== undefined ? { verified: read.verified } : {}) };
-      void l1.set(key, copy, remote.createdAt + storeLifetimeMs(remote) - Date.now());
+      void l1.set(key, copy, remote.createdAt + storeLifetimeMs(remote) - this.now());
     }
     return fromL2;
   }
@@ -220,7 +242,7 @@ export class CacheEngine {
     if (!entry) return undefined;
     const stamp = stampOf(entry);
     if (this.versions.verdict(entry, stamp) !== 'valid') return undefined;
-    const found = classify(entry, 'L1', Date.now(), stamp);
+    const found = classify(entry, 'L1', this.now(), stamp);
     return found?.freshness === 'fresh' ? found : undefined;
   }
 
@@ -263,7 +285,7 @@ export class CacheEngine {
       tags: deps.tags,
       stamp: deps.stamp,
       ...(deps.ahead ? { ahead: deps.ahead } : {}),
-      createdAt: Date.now(),
+      createdAt: this.now(),
       ttlMs,
       graceMs: this.options.graceMs,
       reserveMs: this.options.reserveMs,
@@ -349,6 +371,51 @@ export class CacheEngine {
     } finally {
       if (this.flights.get(key) === flight) this.flights.delete(key);
     }
+  }
+
+  /**
+   * The one get-or-compute sequence, shared by the response cache and the field cache: look up; serve a fresh entry,
+   * or a stale one while one background refresh runs; else take an entry an identical computation stored meanwhile;
+   * else compute once per flight key (single-flight), and when the computation fails (throws, or returns a value
+   * `failed` calls a server failure) fall back to the last good entry (stale-if-error). Hits are counted here;
+   * the caller counts its miss (whether a shared computation is one depends on what it computed).
+   */
+  async getOrCompute<T>(request: GetOrCompute<T>): Promise<Got<T>> {
+    const { key } = request;
+    let found = request.skipLookup ? undefined : await this.lookup(key);
+    // An identical computation may have finished (and stored its entry) while the lookup waited on Redis.
+    if (!found || found.freshness === 'reserve') found = this.storedMeanwhile(key) ?? found;
+    if (found && found.freshness !== 'reserve') {
+      this.stats.hit(found.tier, request.kind, request.name, performance.now() - request.startedAt);
+      if (found.freshness === 'stale') {
+        this.stats.tiers[found.tier].staleServed += 1;
+        this.refreshInBackground(key, request.refresh);
+      }
+      return { kind: 'found', found, stale: found.freshness === 'stale' };
+    }
+    let computed: { value: T; shared: boolean };
+    try {
+      computed = await this.flight(request.flightKey ?? key, request.compute);
+    } catch (error) {
+      const fallback = await this.staleIfError(key);
+      if (!fallback) throw error;
+      return { kind: 'found', found: fallback, stale: true };
+    }
+    if (request.failed?.(computed.value)) {
+      const fallback = await this.staleIfError(key);
+      if (fallback) return { kind: 'found', found: fallback, stale: true };
+    }
+    return { kind: 'computed', ...computed };
+  }
+
+  /**
+   * Stale-if-error: the last good entry when a recompute failed. Looked up again, since an invalidation may have
+   * landed while the compute ran, and lookup never returns an invalidated entry.
+   */
+  private async staleIfError(key: string): Promise<Found | undefined> {
+    const found = await this.lookup(key, true, false, true);
+    if (found) this.stats.tiers[found.tier].staleServed += 1;
+    return found;
   }
 
   /**

@@ -43,14 +43,14 @@ export interface ResponseKeyInput {
   operationName: string | undefined;
   variables: Record<string, unknown> | undefined;
   /**
-   * 'PUBLIC', or 'PRIVATE:<hash of the session>', then the caller's visibility (`vis:public`, `vis:team:<team>`,
+   * Who may receive the entry: 'PUBLIC', or 'PRIVATE:<hash of the session>', then the caller's visibility (`vis:public`, `vis:team:<team>`,
    * `vis:all`: auth/principal.ts visibilityScope) and the response media type. Keyed by team, not by person: a team
    * shares its entries, anonymous callers share theirs, and no entry computed for one visibility reaches another.
    * Field results (`field`) are keyed by their arguments alone: their resolvers check the caller's access to every
    * dataset and run involved outside the cached computation (a cached comparison is hydrated through the caller's
    * loaders), so they stay shared across teams.
    */
-  scope: string;
+  audience: string;
 }
 
 /** Every key Beacon reads or writes, under one namespace. */
@@ -59,7 +59,7 @@ export class KeySpace {
 
   response(input: ResponseKeyInput): string {
     const variables = canonicalJson(input.variables ?? {});
-    return `${this.namespace}:r:${hashParts(['r1', input.document, input.operationName ?? '', variables, input.scope])}`;
+    return `${this.namespace}:r:${hashParts(['r1', input.document, input.operationName ?? '', variables, input.audience])}`;
   }
 
   field(field: string, args: Record<string, unknown>): string {
@@ -91,12 +91,7 @@ export class KeySpace {
   }
 }
 
-/** The scope part of a response key for a PRIVATE response: a hash of the Authorization header, never the header. */
-export function sessionScope(authorization: string): string {
+/** The audience part of a response key for a PRIVATE response: a hash of the Authorization header, never the header. */
+export function sessionAudience(authorization: string): string {
   return `PRIVATE:${hashParts(['s1', authorization])}`;
-}
-
-/** An ETag that changes whenever the entry is recomputed, which an invalidation of any of its tags forces. */
-export function entityTagOf(key: string, stamp: number, createdAt: number): string {
-  return `"${hashParts(['e1', key, String(stamp), String(createdAt)]).slice(0, 27)}"`;
 }

@@ -8,16 +8,12 @@ import { hashParts } from './keys.js';
 
 export type OperationType = 'query' | 'mutation' | 'subscription';
 
-export interface HttpGraphqlRequest {
+/** What an operation is read from: a GraphQL-over-HTTP request's method, parsed query string and body. */
+export interface OperationSource {
   method: string;
-  headers: Record<string, string | string[] | undefined>;
   /** The parsed query string. */
   query: Record<string, unknown>;
   body: unknown;
-  /** The caller's visibility (auth/principal.ts visibilityScope), part of every response key; default public. */
-  scope?: string;
-  /** Whether this caller may see the cache explain (x-beacon-cache-debug); default yes. */
-  debugAllowed?: boolean;
 }
 
 export interface OperationRequest {
@@ -45,7 +41,7 @@ export class OperationReader {
   /** Persisted-query hash -> document, learned when a client sends both (as APQ clients do on a miss). */
   private readonly persisted = new LRUCache<string, LexedDocument>({ max: MAX_REMEMBERED_DOCUMENTS });
 
-  read(request: HttpGraphqlRequest): OperationRequest | undefined {
+  read(request: OperationSource): OperationRequest | undefined {
     const params = request.method === 'GET' ? fromQueryString(request.query) : fromBody(request.body);
     if (!params) return undefined;
     const { query, operationName, variables, persistedHash } = params;

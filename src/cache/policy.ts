@@ -2,6 +2,7 @@
 // shows, the TTL of each expensive field's entries, and which root fields carry a hint at all.
 import { Kind, type DocumentNode, type FieldDefinitionNode, type TypeNode } from 'graphql';
 
+/** Apollo's @cacheControl(scope:): PUBLIC data is shared by every caller of a visibility, PRIVATE per session. */
 export type CacheScope = 'PUBLIC' | 'PRIVATE';
 
 export interface CacheHint {

@@ -2,10 +2,10 @@
 //
 // A POST body the full path has read (strict UTF-8, JSON without prototype keys, the operation checks passed) and
 // keyed as a query is remembered here with what keying found: the operation read from it (operation.ts) and, per
-// scope, the key built from that (keys.ts). The same bytes always parse, check and key the same way, so for a repeat
-// the lookup of the bytes replaces JSON.parse, the lexer passes, canonicalJson and sha256. Only exact bytes match:
-// the same variables in another order, or other whitespace, are new bytes; the full path keys them (to the same
-// key, as ever) and they are remembered in turn.
+// caller visibility and media type, the key built from that (keys.ts). The same bytes always parse, check and key
+// the same way, so for a repeat the lookup of the bytes replaces JSON.parse, the lexer passes, canonicalJson and
+// sha256. Only exact bytes match: the same variables in another order, or other whitespace, are new bytes; the full
+// path keys them (to the same key, as ever) and they are remembered in turn.
 //
 // Bounded by the bytes of the bodies held (and by count), in two generations rather than an LRU: a lookup is one or
 // two Map reads, with no recency list to update on every hit. New bodies enter the young generation; when it is

@@ -15,7 +15,7 @@
 // clock). Nothing is queued while a node is unreachable: a command for its slots fails at once, like one Redis down.
 import { EventEmitter } from 'node:events';
 import { createCluster, type RedisClientType, type RedisClusterType } from '@keyv/redis';
-import type { RedisCommands, RedisSubscriber } from './redis-connection.js';
+import type { RedisCommands, RedisSubscriber } from './redis-commands.js';
 
 export interface ClusterLinkOptions {
   /** Seed nodes, redis:// or rediss:// URLs; the other nodes are discovered from them. */

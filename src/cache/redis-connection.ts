@@ -8,8 +8,11 @@
 // commands Beacon sends (each names one key, so each goes to one slot) and a subscriber. On a cluster, publish is
 // SPUBLISH and the subscription SSUBSCRIBE: the channel lives on one slot's master.
 import { createClient, type RedisClientType } from '@keyv/redis';
-import type { Logger } from '../log.js';
+import type { CacheLogger } from './options.js';
+import type { RedisCommands, RedisSubscriber } from './redis-commands.js';
 import { ClusterLink, type ClusterNodeState } from './redis-cluster.js';
+
+export type { RedisCommands, RedisSubscriber } from './redis-commands.js';
 
 /** What a failed or timed-out call returns instead of throwing. */
 export const FAILED = Symbol('redis call failed');
@@ -17,35 +20,13 @@ export type Failed = typeof FAILED;
 
 export type RedisLinkState = 'connecting' | 'ready' | 'reconnecting' | 'closed';
 
-/** The commands Beacon sends: each names one key (Redis Cluster-safe). node-redis's client and ClusterLink have them. */
-export interface RedisCommands {
-  readonly isReady: boolean;
-  on(event: 'ready' | 'reconnecting' | 'end', listener: () => void): unknown;
-  once(event: 'ready', listener: () => void): unknown;
-  get(key: string): Promise<string | null>;
-  set(key: string, value: string, options?: { NX?: true; PX?: number }): Promise<string | null>;
-  del(key: string): Promise<number>;
-  incr(key: string): Promise<number>;
-  pExpire(key: string, milliseconds: number, mode?: 'GT'): Promise<number>;
-  eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
-  /** PUBLISH on one Redis; SPUBLISH on a cluster (the channel's slot's master). */
-  publish(channel: string, message: string): Promise<number>;
-  configGet(parameter: string): Promise<Record<string, string>>;
-}
-
-/** The invalidation channel's listener side: 'ready' whenever the subscription is (again) live. */
-export interface RedisSubscriber {
-  on(event: 'ready' | 'reconnecting' | 'end', listener: () => void): unknown;
-  subscribe(channel: string, listener: (message: string) => void): Promise<unknown>;
-}
-
 export interface RedisConnectionOptions {
   /** One Redis. Exactly one of url and clusterNodes. */
   url?: string;
   /** Seed nodes of a Redis Cluster. */
   clusterNodes?: readonly string[];
   timeoutMs: number;
-  logger: Logger;
+  logger: CacheLogger;
   /** Called once per failed or timed-out call. */
   onFailure?(kind: 'timeout' | 'error'): void;
   /**

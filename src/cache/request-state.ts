@@ -2,7 +2,7 @@
 // creates it, the request context carries it, the Apollo plugin and the field cache fill it in, and the response
 // cache reads it to decide whether (and how long, and for whom) the response may be stored.
 import type { CacheScope } from './policy.js';
-import { DependencyRecorder } from './tags.js';
+import { DependencyRecorder } from './dependencies.js';
 import { earliestStamp, type Stamp } from './versions.js';
 
 export class RequestCacheState {

@@ -3,17 +3,14 @@
 // plus what the cacheStats / clearCache / warmCache resolvers need. createApp wires it; stop() closes it.
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { DocumentNode } from 'graphql';
-import type { CacheConfig } from '../config.js';
-import { isAdminAuthorization } from '../graphql/admin.js';
-import type { Logger } from '../log.js';
 import { cacheControlPlugin, responseCachePlugin, type CacheAwareContext } from './apollo-plugin.js';
 import { CacheEngine } from './engine.js';
-import { computeAlways, invalidateNothing, type FieldCache, type Invalidate } from './field-cache.js';
-import { FieldResultCache } from './field-results.js';
+import { computeAlways, EngineFieldCache, invalidateNothing, type FieldCache, type Invalidate } from './field-cache.js';
 import { KeySpace } from './keys.js';
 import { MemoryTier } from './memory-tier.js';
 import { CachePolicy } from './policy.js';
 import { Leases } from './lease.js';
+import type { CacheLogger, CacheOptions } from './options.js';
 import { SharedPersistedQueries } from './persisted-queries.js';
 import { FAILED, RedisConnection } from './redis-connection.js';
 import { RedisTier } from './redis-tier.js';
@@ -31,10 +28,11 @@ export type ClearScope = 'ALL' | 'TYPE' | 'TAG';
 const WARMUP_WAITS_FOR_REDIS_MS = 5_000;
 
 export interface CacheServiceOptions {
-  config: CacheConfig;
-  adminToken: string | undefined;
+  config: CacheOptions;
   typeDefs: DocumentNode;
-  logger: Logger;
+  logger: CacheLogger;
+  /** The time entries are stamped and judged fresh by (default Date.now): tests pass a clock they move. */
+  clock?: () => number;
 }
 
 export class CacheService {
@@ -99,9 +97,10 @@ export class CacheService {
       reserveMs: config.staleIfErrorMs,
       maxTtlMs: config.maxTtlMs,
       leases: this.redis && config.leaseMs > 0 ? new Leases(this.redis, config.leaseMs) : undefined,
+      ...(options.clock ? { now: options.clock } : {}),
     });
     this.responseCache = new ResponseCache(this.engine, this.keys);
-    this.fieldCache = new FieldResultCache(this.engine, this.keys, this.policy);
+    this.fieldCache = new EngineFieldCache(this.engine, this.keys, this.policy);
     const engine = this.engine;
     this.invalidate = (tags) => engine.invalidate(tags);
   }
@@ -161,12 +160,6 @@ export class CacheService {
     this.versions?.onInvalidation((tags) => listener(tags));
     if (onLost) this.versions?.onReset(onLost);
   }
-
-  /** Whether the Authorization header carries the admin token. False whenever ADMIN_TOKEN is unset. */
-  isAdmin(authorization: string | undefined): boolean {
-    return isAdminAuthorization(authorization, this.options.adminToken);
-  }
-
 
   /** ALL invalidates the tag every entry carries; TYPE a type tag; TAG one tag. No key is ever scanned. */
   async clear(scope: ClearScope, value: string | undefined): Promise<string[]> {
@@ -246,7 +239,7 @@ export class CacheService {
  * is trusted, and everything is recomputed. volatile-* policies evict only keys with a TTL (entries, tag versions,
  * both safe to lose: docs/cache.md), noeviction none. Managed Redis may refuse CONFIG GET: then nothing is said.
  */
-async function warnAboutRedisSettings(redis: RedisConnection, logger: Logger): Promise<void> {
+async function warnAboutRedisSettings(redis: RedisConnection, logger: CacheLogger): Promise<void> {
   const reply = await redis.call((client) => client.configGet('maxmemory-policy'));
   if (reply === FAILED) return;
   const policy = reply['maxmemory-policy'];

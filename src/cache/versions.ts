@@ -35,8 +35,7 @@
 // stamp also carries), queues the tags, and replays them to Redis when it comes back. Other instances cannot hear of
 // such a write until then: that window is bounded by their outage trust (they cannot reach Redis either) or by the
 // replay (the writer alone was cut off).
-import type { CacheConfig } from '../config.js';
-import type { Logger } from '../log.js';
+import type { CacheLogger, CacheOptions } from './options.js';
 import type { KeySpace } from './keys.js';
 import { FAILED, type RedisCommands, type RedisConnection } from './redis-connection.js';
 import { clockOfTag, type TagClocks } from './tags.js';
@@ -82,7 +81,7 @@ export function earliestStamp(a: Stamp | undefined, b: Stamp): Stamp {
  * longest grace (stale-while-revalidate or stale-if-error), plus a margin. One rule for every process that
  * invalidates (a server, the import CLI), so they all write versions that live as long.
  */
-export function tagVersionTtlMs(config: Pick<CacheConfig, 'maxTtlMs' | 'staleWhileRevalidateMs' | 'staleIfErrorMs'>): number {
+export function tagVersionTtlMs(config: Pick<CacheOptions, 'maxTtlMs' | 'staleWhileRevalidateMs' | 'staleIfErrorMs'>): number {
   return config.maxTtlMs + Math.max(config.staleWhileRevalidateMs, config.staleIfErrorMs) + 60_000;
 }
 
@@ -104,7 +103,7 @@ export interface VersionsOptions {
   /** While Redis cannot be reached, L1 entries are served from the mirror for at most this long. */
   outageTrustMs?: number;
   /** Told of a lost clock (warn: every instance recomputes what it serves). */
-  logger?: Pick<Logger, 'warn'>;
+  logger?: Pick<CacheLogger, 'warn'>;
 }
 
 export type ResetListener = () => void;

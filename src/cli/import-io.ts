@@ -13,7 +13,7 @@
 // import until it expires (about an hour), unless an admin sends it clearCache(scope: TAG, value: "IoModel:NAME")
 // (and "IoModel:list" for a new model) or it is restarted.
 import { runImport, type ImportIo } from '../assessments/import.js';
-import { broadcastInvalidation } from '../cache/broadcast.js';
+import { broadcastInvalidation } from '../cache/index.js';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { openDatabase } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';

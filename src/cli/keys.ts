@@ -7,7 +7,7 @@
 import { ConfigError, loadConfig } from '../config.js';
 import { openDatabase, type Database } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
-import { broadcastInvalidation } from '../cache/broadcast.js';
+import { broadcastInvalidation } from '../cache/index.js';
 import { ApiKeyRepository, checkRole, checkTeam, parseApiKey } from '../auth/api-keys.js';
 import { revokedKeyTag } from '../auth/authenticator.js';
 

@@ -1,8 +1,8 @@
 // What the datasets domain needs of a request's context. The domain declares it here rather than importing the
 // assembled context (graphql/context.ts), which knows every domain: the assembled one satisfies this slice.
 import type { Visibility } from '../auth/principal.js';
-import type { FieldCache, Invalidate } from '../cache/field-cache.js';
-import type { DependencyRecorder } from '../cache/tags.js';
+import type { FieldCache, Invalidate } from '../cache/index.js';
+import type { DependencyRecorder } from '../cache/index.js';
 import type { DatasetLoaders } from './loaders.js';
 import type { DatasetRepository } from './repository.js';
 

@@ -2,7 +2,7 @@
 // record the collection tag, because any dataset change may reorder or refilter a list.
 import DataLoader from 'dataloader';
 import { PUBLIC_ONLY, type Visibility } from '../auth/principal.js';
-import { collectionTag, entityTag, trackedLoader, type DependencyRecorder } from '../cache/tags.js';
+import { collectionTag, entityTag, trackedLoader, type DependencyRecorder } from '../cache/index.js';
 import type { DatasetRow } from '../db/tables.js';
 import { byKey, groupByKey } from '../common/batch.js';
 import { toPage, type Page } from '../common/pagination.js';

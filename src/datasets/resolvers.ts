@@ -1,6 +1,6 @@
 // The datasets domain's part of the graph. Reads go through ctx.loaders; writes through ctx.repos, then invalidate.
 // Dataset.modelRuns belongs to the models domain.
-import { collectionTag, entityTag } from '../cache/tags.js';
+import { collectionTag, entityTag } from '../cache/index.js';
 import type { ColumnSpec, DatasetRow } from '../db/tables.js';
 import type { Resolvers } from '../generated/graphql.js';
 import { boundedInt, pageSize, parseId } from '../common/args.js';

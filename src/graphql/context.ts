@@ -2,10 +2,15 @@
 // writes, the recorder of the tags this request depended on, the field cache for expensive fields, and the
 // invalidation that mutations call after they commit.
 import { ANONYMOUS, visibilityOf, type Principal, type Visibility } from '../auth/principal.js';
-import { computeAlways, invalidateNothing, type FieldCache, type Invalidate } from '../cache/field-cache.js';
-import { RequestCacheState } from '../cache/request-state.js';
-import type { CacheService } from '../cache/service.js';
-import type { DependencyRecorder } from '../cache/tags.js';
+import {
+  computeAlways,
+  invalidateNothing,
+  RequestCacheState,
+  type CacheService,
+  type DependencyRecorder,
+  type FieldCache,
+  type Invalidate,
+} from '../cache/index.js';
 import type { Observability } from '../observability/index.js';
 import { createLoaders, type Loaders, type Repositories } from './domains.js';
 

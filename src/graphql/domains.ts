@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely';
 import { PUBLIC_ONLY, type Visibility } from '../auth/principal.js';
 import { createAssessmentLoaders } from '../assessments/loaders.js';
 import { IoModelRepository } from '../assessments/repository.js';
-import type { DependencyRecorder } from '../cache/tags.js';
+import type { DependencyRecorder } from '../cache/index.js';
 import { createDatasetLoaders } from '../datasets/loaders.js';
 import { DatasetRepository } from '../datasets/repository.js';
 import type { Tables } from '../db/tables.js';

@@ -2,7 +2,7 @@
 // Each map is typed with the slice of the request context its domain needs; the assembled RequestContext
 // (context.ts) satisfies every slice, which the type of `resolvers` checks.
 import { assessmentResolvers } from '../assessments/resolvers.js';
-import { cacheResolvers } from '../cache/resolvers.js';
+import { cacheResolvers } from './cache-resolvers.js';
 import { datasetResolvers } from '../datasets/resolvers.js';
 import type { Resolvers } from '../generated/graphql.js';
 import { modelResolvers } from '../models/resolvers.js';

@@ -13,7 +13,7 @@
 // cache-fast-lane.test.ts compares the two paths with and without an Origin).
 import fastifyCors from '@fastify/cors';
 import type { FastifyInstance } from 'fastify';
-import { CACHE_HEADER } from '../cache/response-cache.js';
+import { CACHE_HEADER } from './cache-replies.js';
 import { REQUEST_ID_HEADER } from '../observability/request-context.js';
 
 /** Response headers a page may read besides the CORS-safelisted ones: the cache's outcome and validators, the rate limit. */

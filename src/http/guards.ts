@@ -16,7 +16,6 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import type { IncomingMessage } from 'node:http';
 import { LRUCache } from 'lru-cache';
 import type { Config } from '../config.js';
-import { passesCsrfCheck } from '../cache/response-cache.js';
 import { runWithDeadline } from '../db/deadline.js';
 import { isAdminAuthorization } from '../graphql/admin.js';
 import { checkDocumentText, type OperationLimits } from '../graphql/limits/check.js';
@@ -27,8 +26,9 @@ import type { Logger } from '../log.js';
 import type { Authenticator } from '../auth/authenticator.js';
 import { ANONYMOUS, hasRole, type Principal } from '../auth/principal.js';
 import { installAuthentication, principalOf } from './authentication.js';
-import { clientAddress, trustFunction, type TrustFunction } from './client-address.js';
-import { clientKey, installRateLimit, rateLimitHeaders, type RateLimitOptions, type TokenBuckets } from './rate-limit.js';
+import { trustFunction, type TrustFunction } from './client-address.js';
+import { installPreChecks, type PreCheck } from './pre-checks.js';
+import { clientKey, rateLimitCheck, type RateLimitOptions } from './rate-limit.js';
 import { sendGraphqlError } from './replies.js';
 
 export interface HttpGuardOptions {
@@ -71,7 +71,11 @@ export interface HttpGuards {
   peekPrincipal(request: IncomingMessage): Principal | undefined;
   /** Whether this caller may see the cache explain (x-beacon-cache-debug): admins, or anyone outside production. */
   debugAllowed(principal: Principal): boolean;
-  admitRaw(request: IncomingMessage, principal: Principal): { allowed: boolean; headers: Array<[string, string]> } | undefined;
+  /**
+   * What a request must pass before it is served (pre-checks.ts), in order: Fastify runs them in one hook after
+   * authentication, the fast lane before it sends a cache hit. Today: the rate limit (same buckets, same headers).
+   */
+  readonly preChecks: readonly PreCheck[];
 }
 
 /** The operation took longer than OPERATION_TIMEOUT_MS; answered as 504 TIMEOUT. */
@@ -83,12 +87,15 @@ export class OperationTimeoutError extends Error {
 }
 
 export function createHttpGuards(options: HttpGuardOptions): HttpGuards {
-  let buckets: TokenBuckets | undefined;
+  const rateLimit = rateLimitCheck(options.rateLimit, options.trust);
+  const buckets = rateLimit?.buckets;
+  const preChecks: PreCheck[] = rateLimit ? [rateLimit.check] : [];
   return {
+    preChecks,
     trust: options.trust,
     install(app) {
       // Authentication first (a cached verification is a map lookup), so that the rate limit counts verified
-      // principals; then the rate limit: an over-limit client costs a map lookup more, nothing else.
+      // principals; then the pre-checks (pre-checks.ts: the rate limit), the same list the fast lane runs.
       if (options.authenticator) {
         const rate = options.rateLimit;
         installAuthentication(app, {
@@ -105,7 +112,7 @@ export function createHttpGuards(options: HttpGuardOptions): HttpGuards {
           },
         });
       }
-      buckets = installRateLimit(app, options.rateLimit);
+      installPreChecks(app, preChecks);
       installErrorShapes(app, options);
       installStrictJsonParser(app);
       installUrlCheck(app);
@@ -129,11 +136,6 @@ export function createHttpGuards(options: HttpGuardOptions): HttpGuards {
       if (found === undefined || found === 'invalid') return undefined;
       if (found.kind === 'anonymous' && !(options.anonymousReads ?? true)) return undefined;
       return found;
-    },
-    admitRaw(request, principal) {
-      if (!buckets) return undefined;
-      const admission = buckets.take(clientKey(principal, clientAddress(request, options.trust)));
-      return { allowed: admission.allowed, headers: admission.allowed ? rateLimitHeaders(options.rateLimit, admission) : [] };
     },
   };
 }
@@ -261,6 +263,28 @@ function installUrlCheck(app: FastifyInstance): void {
  * Apollo's csrfPrevention gave, in its words, for POSTs only. Runs once the body is read, so that the content types
  * Fastify cannot read at all keep their 415.
  */
+const NON_PREFLIGHTED_CONTENT_TYPES = ['application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain'];
+
+/**
+ * The CSRF rule: a POST must be one a browser preflights, so a cross-site form cannot send it; a GET needs nothing,
+ * since over GET only queries run and Beacon's credentials are bearer keys a browser never attaches on its own
+ * (docs/clients.md). Apollo's rule (its csrfPrevention, now off) asked GETs for a preflight header too, which
+ * urql's and graphql-request's GETs do not send. The fast lane answers only JSON POSTs, which pass it.
+ */
+export function passesCsrfCheck(request: { method: string; headers: Record<string, string | string[] | undefined> }): boolean {
+  if (request.method === 'GET') return true;
+  const header = (name: string) => {
+    const value = request.headers[name];
+    return Array.isArray(value) ? value.join(', ') : value;
+  };
+  const contentType = header('content-type');
+  if (contentType !== undefined) {
+    const essence = contentType.split(';')[0]!.trim().toLowerCase();
+    if (essence !== '' && !NON_PREFLIGHTED_CONTENT_TYPES.includes(essence)) return true;
+  }
+  return ['x-apollo-operation-name', 'apollo-require-preflight'].some((name) => (header(name) ?? '') !== '');
+}
+
 function installCsrfCheck(app: FastifyInstance): void {
   app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
     // Only POSTs: GETs pass by the rule, and other methods (HEAD) are Apollo's to refuse (405).

@@ -10,6 +10,7 @@
 // What stays a 4xx/5xx for both: a request that is not well-formed GraphQL-over-HTTP (code BAD_REQUEST: bad JSON,
 // no query, wrong content type, a blocked CSRF attempt), and refusals that are about HTTP, not the document: 403
 // without the admin token, 405, 413, 429, 503, 504. `extensions.code` is the same under both media types.
+import Negotiator from 'negotiator';
 import { ErrorCode } from '../common/errors.js';
 
 export const GRAPHQL_RESPONSE_MEDIA_TYPE = 'application/graphql-response+json';
@@ -40,4 +41,22 @@ export function firstErrorCode(body: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+// Apollo's own choice of content type for a single result, made the same way (negotiator), before Apollo runs: the
+// response cache keys by it, since two requests may share an entry only if they get the same content type.
+const MEDIA_TYPES = ['application/json; charset=utf-8', 'application/graphql-response+json; charset=utf-8'];
+
+const MAX_REMEMBERED_ACCEPTS = 256;
+/** Clients send a handful of Accept values over and over: each is negotiated once (undefined: none acceptable). */
+const negotiated = new Map<string, string | undefined>();
+
+/** The media type a GraphQL response to this Accept header is sent in; undefined when none is acceptable. */
+export function responseMediaType(accept: string | undefined): string | undefined {
+  if (!accept) return MEDIA_TYPES[0];
+  if (negotiated.has(accept)) return negotiated.get(accept);
+  const chosen = new Negotiator({ headers: { accept } }).mediaType(MEDIA_TYPES);
+  if (negotiated.size >= MAX_REMEMBERED_ACCEPTS) negotiated.clear();
+  negotiated.set(accept, chosen);
+  return chosen;
 }

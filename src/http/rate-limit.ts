@@ -4,10 +4,9 @@
 //
 // Memory stays bounded: a bucket left alone long enough to refill completely is indistinguishable from a new one,
 // so it is dropped (swept lazily); past `maxClients` live buckets, the oldest are dropped too.
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../auth/principal.js';
-import { principalOf } from './authentication.js';
-import { sendGraphqlError } from './replies.js';
+import { clientAddress, type TrustFunction } from './client-address.js';
+import type { PreCheck } from './pre-checks.js';
 
 export interface RateLimitOptions {
   /** Sustained requests per minute per client; 0 turns rate limiting off. */
@@ -100,21 +99,35 @@ export function rateLimitHeaders(options: RateLimitOptions, admission: Admission
   ];
 }
 
-/** Installs the limiter as the first hook of every request, before the body is read. */
-export function installRateLimit(app: FastifyInstance, options: RateLimitOptions): TokenBuckets | undefined {
+/**
+ * The limiter as a pre-check (pre-checks.ts): run by Fastify's hook after authentication, so that it counts verified
+ * principals, and by the fast lane before a cache hit is sent. An over-limit client costs a map lookup, nothing else.
+ */
+export function rateLimitCheck(options: RateLimitOptions, trust: TrustFunction | undefined): { buckets: TokenBuckets; check: PreCheck } | undefined {
   if (options.perMinute <= 0) return undefined;
   const buckets = new TokenBuckets(options);
   // Probes and scrapers come from few addresses at a steady rate: limiting them would turn load into false alarms.
   const exempt = new Set(options.exemptPaths ?? ['/health', '/health/live', '/health/ready', '/metrics']);
-  app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
-    const path = request.url.split('?', 1)[0];
-    if (exempt.has(path)) return;
-    const admission = buckets.take(clientKey(principalOf(request.raw), request.ip));
-    for (const [name, value] of rateLimitHeaders(options, admission)) reply.header(name, value);
-    if (admission.allowed) return;
-    const retryAfter = Math.max(1, Math.ceil(admission.retryAfterMs / 1000));
-    reply.header('retry-after', String(retryAfter));
-    return sendGraphqlError(reply, 429, 'RATE_LIMITED', `Too many requests: this client may make ${options.perMinute} requests per minute (bursts of ${options.burst}). Retry in ${retryAfter} s.`, { retryAfterSeconds: retryAfter });
-  });
-  return buckets;
+  const check: PreCheck = {
+    name: 'rate limit',
+    check(request, principal) {
+      const path = (request.url ?? '').split('?', 1)[0]!;
+      if (exempt.has(path)) return undefined;
+      const admission = buckets.take(clientKey(principal, clientAddress(request, trust)));
+      const headers = rateLimitHeaders(options, admission);
+      if (admission.allowed) return { headers };
+      const retryAfter = Math.max(1, Math.ceil(admission.retryAfterMs / 1000));
+      headers.push(['retry-after', String(retryAfter)]);
+      return {
+        headers,
+        refusal: {
+          status: 429,
+          code: 'RATE_LIMITED',
+          message: `Too many requests: this client may make ${options.perMinute} requests per minute (bursts of ${options.burst}). Retry in ${retryAfter} s.`,
+          extensions: { retryAfterSeconds: retryAfter },
+        },
+      };
+    },
+  };
+  return { buckets, check };
 }

@@ -2,8 +2,7 @@
 // `{ "errors": [{ "message", "extensions": { "code", ... } }] }`, so a client parses every failure the same way.
 // Its status and content type follow the media type the client accepts, as Apollo's do (media-status.ts).
 import type { FastifyReply } from 'fastify';
-import { responseMediaType } from '../cache/response-cache.js';
-import { statusForMediaType } from './media-status.js';
+import { responseMediaType, statusForMediaType } from './media-status.js';
 
 export function graphqlErrorBody(code: string, message: string, extensions: Record<string, unknown> = {}): string {
   return JSON.stringify({ errors: [{ message, extensions: { code, ...extensions } }] });

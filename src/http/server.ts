@@ -5,8 +5,7 @@ import { HeaderMap, type HTTPGraphQLRequest } from '@apollo/server';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import http, { type IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
-import type { RequestCacheState } from '../cache/request-state.js';
-import type { CacheReply, ExecutedResponse, ResponseCache } from '../cache/response-cache.js';
+import type { ExecutedResponse, RequestCacheState, ResponseCache } from '../cache/index.js';
 import type { RequestContext, Services } from '../graphql/context.js';
 import { createRequestContext } from '../graphql/context.js';
 import { ErrorCode } from '../common/errors.js';
@@ -17,6 +16,7 @@ import { principalOf } from './authentication.js';
 import { FastLane, type FastLaneOptions } from './fast-lane.js';
 import { createAssetStore, GRAPHIQL_ASSET_PREFIX, graphiqlPage } from './graphiql.js';
 import type { HttpGuards } from './guards.js';
+import { cacheReply, replyShapeOf, responseRequestOf, type CacheReply } from './cache-replies.js';
 import { firstErrorCode, statusForMediaType } from './media-status.js';
 import { sendGraphqlError } from './replies.js';
 
@@ -58,7 +58,7 @@ export async function createHttpServer({
       ? new FastLane({
           cache: responseCache,
           bodyLimitBytes,
-          admit: (request, principal) => guards.admitRaw(request, principal),
+          preChecks: guards.preChecks,
           principal: (request) => guards.peekPrincipal(request),
           ...(cors ? { cors: (origin: string | undefined) => cors.headersFor(origin) } : {}),
           ...observability?.fastLane,
@@ -122,16 +122,16 @@ export async function createHttpServer({
       }
       const principal = principalOf(request.raw) ?? ANONYMOUS;
       const execute = (cacheState?: RequestCacheState) => guards.withDeadline(() => executeGraphql(apollo, services, request, cacheState, principal));
-      if (!responseCache) return send(reply, passThrough(await execute()));
-      const cacheRequest = {
-        method: request.method,
-        headers: request.headers,
-        query: request.query as Record<string, unknown>,
-        body: request.body,
-        scope: visibilityScope(principal),
-        debugAllowed: guards.debugAllowed(principal),
-      };
-      return send(reply, await responseCache.handle(cacheRequest, execute, fastLane?.handedOn(request.raw)));
+      // The response cache is a get-or-compute around Apollo's execution rather than a pair of hooks: single-flight
+      // shares one execution among concurrent misses, and stale-while-revalidate recomputes in the background, with
+      // no request to hook into. It decides what to serve and store; the HTTP it answers with is built here
+      // (cache-replies.ts). The CSRF rule already ran (guards.ts). No acceptable media type: Apollo answers (406).
+      const http = { method: request.method, headers: request.headers, query: request.query as Record<string, unknown>, body: request.body };
+      const cacheRequest = responseCache && responseRequestOf(http, visibilityScope(principal));
+      if (!responseCache || !cacheRequest) return send(reply, passThrough(await execute()));
+      const answer = await responseCache.respond(cacheRequest, execute, fastLane?.handedOn(request.raw));
+      // The explain shows keys and tags: for admins, or outside production (guards.ts debugAllowed).
+      return send(reply, cacheReply(answer, replyShapeOf(http, guards.debugAllowed(principal))));
     },
   });
 

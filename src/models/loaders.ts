@@ -3,7 +3,7 @@
 // cached field depended on).
 import DataLoader from 'dataloader';
 import { PUBLIC_ONLY, type Visibility } from '../auth/principal.js';
-import { collectionTag, entityTag, trackedLoader, type DependencyRecorder } from '../cache/tags.js';
+import { collectionTag, entityTag, trackedLoader, type DependencyRecorder } from '../cache/index.js';
 import type { FeatureImportanceRow, ModelRunRow, RunStatus } from '../db/tables.js';
 import type { Metric } from '../generated/graphql.js';
 import { byKey, groupByKey } from '../common/batch.js';

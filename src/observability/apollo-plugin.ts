@@ -3,7 +3,7 @@
 // (request-context.ts), so nothing has to be threaded through the handler. Cache hits never reach Apollo; for them
 // the HTTP layer knows enough (a hit is a successful, cacheable query).
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { CacheAwareContext } from '../cache/apollo-plugin.js';
+import type { CacheAwareContext } from '../cache/index.js';
 import { currentRequest } from './request-context.js';
 
 export function observabilityPlugin<TContext extends CacheAwareContext>(): ApolloServerPlugin<TContext> {

@@ -4,8 +4,8 @@
 // cache once they exist, installs it on the HTTP server, and stops it last.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
-import { CACHE_HEADER } from '../cache/response-cache.js';
-import type { CacheService } from '../cache/service.js';
+import { CACHE_HEADER } from '../http/cache-replies.js';
+import type { CacheService } from '../cache/index.js';
 import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
 import type { Logger } from '../log.js';

@@ -12,7 +12,7 @@
 //     cacheStats and /metrics.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { DeferredCounter, DeferredHistogram } from './hot-metrics.js';
-import type { CacheService } from '../cache/service.js';
+import type { CacheService } from '../cache/index.js';
 import type { PoolStats } from '../db/database.js';
 import type { HealthReport, HealthStatus } from './health.js';
 

@@ -4,9 +4,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { createClient, createCluster } from '@keyv/redis';
-import { RequestCacheState } from '../../src/cache/request-state.js';
-import { CacheService } from '../../src/cache/service.js';
+import { CacheService, RequestCacheState, type ComputeResponse, type HandedOn } from '../../src/cache/index.js';
 import { loadConfig } from '../../src/config.js';
+import { cacheReply, replyShapeOf, responseRequestOf, type CacheReply, type HttpGraphqlRequest } from '../../src/http/cache-replies.js';
 import { loadTypeDefs } from '../../src/graphql/schema.js';
 import { createLogger } from '../../src/log.js';
 import { REDIS_CLUSTER_NODES, REDIS_URL, redisMode } from './services.js';
@@ -16,16 +16,42 @@ export function uniqueNamespace(label: string): string {
   return `t-${label}-${process.pid}-${randomBytes(4).toString('hex')}`;
 }
 
-export function createTestCache(env: Record<string, string> = {}): CacheService {
+/** A clock a test moves by hand, so that expiry is tested without waiting for it. */
+export interface ManualClock {
+  now(): number;
+  advance(ms: number): void;
+}
+
+export function manualClock(start = Date.now()): ManualClock {
+  let time = start;
+  return { now: () => time, advance: (ms) => void (time += ms) };
+}
+
+export function createTestCache(env: Record<string, string> = {}, { clock }: { clock?: ManualClock } = {}): CacheService {
   const config = loadConfig({ NODE_ENV: 'test', ...env });
   const cache = new CacheService({
     config: config.cache,
-    adminToken: config.adminToken,
     typeDefs: loadTypeDefs(),
+    ...(clock ? { clock: clock.now } : {}),
     logger: createLogger(process.env.LOG_LEVEL === undefined ? 'silent' : (process.env.LOG_LEVEL as 'debug')),
   });
   cache.start();
   return cache;
+}
+
+/**
+ * One request through the response cache as the HTTP handler sends it (http/server.ts): its headers read by
+ * http/cache-replies.ts, the answer turned into the reply. `compute` plays Apollo.
+ */
+export async function askResponseCache(
+  cache: CacheService,
+  request: HttpGraphqlRequest,
+  compute: ComputeResponse,
+  { visibility = 'vis:public', handedOn }: { visibility?: string; handedOn?: HandedOn } = {},
+): Promise<CacheReply> {
+  const asked = responseRequestOf(request, visibility);
+  if (!asked) throw new Error('no acceptable media type');
+  return cacheReply(await cache.responseCache!.respond(asked, compute, handedOn), replyShapeOf(request, true));
 }
 
 /** A field cache bound to a fresh request, as a resolver sees ctx.fieldCache. */

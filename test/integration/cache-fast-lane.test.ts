@@ -58,7 +58,7 @@ describe(`fast lane (${database})`, () => {
 
   /** How many requests reached the full path's response cache (the fast lane answers without it). */
   const fullPathCalls = async (t: TestApp, work: () => Promise<unknown>) => {
-    const spy = vi.spyOn(t.app.cache.responseCache!, 'handle');
+    const spy = vi.spyOn(t.app.cache.responseCache!, 'respond');
     try {
       await work();
       return spy.mock.calls.length;
@@ -225,7 +225,7 @@ describe(`fast lane with CORS (${database})`, () => {
     for (const [name, t] of [['fast', fast], ['full', full]] as const) {
       await post(t.url, body, headers);
       let hit!: RawReply;
-      const spy = vi.spyOn(t.app.cache.responseCache!, 'handle');
+      const spy = vi.spyOn(t.app.cache.responseCache!, 'respond');
       try {
         hit = await post(t.url, body, headers);
         // The fast lane answered the allowed origin's hit itself: CORS does not push it onto the full path.

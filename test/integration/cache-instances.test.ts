@@ -38,7 +38,7 @@ describe.runIf(postgresUp && redisUp)('two instances on one Redis, domain mutati
     await data(b, query, variables);
     const hit = await b.gql(query, variables);
     expect(hit.headers.get('x-beacon-cache')).toBe('HIT-L1');
-    const key = b.app.cache.keys.response({ document: stripIgnoredCharacters(query), operationName: undefined, variables, scope: JSON_SCOPE });
+    const key = b.app.cache.keys.response({ document: stripIgnoredCharacters(query), operationName: undefined, variables, audience: JSON_SCOPE });
     expect(b.app.cache.engine!.l1!.peek(key), 'the entry in B’s L1').toBeDefined();
     return key;
   }

@@ -11,7 +11,6 @@ const ADMIN_TOKEN = 'test-admin-token-0123456789';
 const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
 // checkedAt (millisecond precision) tells a recomputed report from the stored one; uptimeSeconds could coincide.
 const HEALTH = '{ health { ok version checkedAt } }';
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function subscribed(t: TestApp): Promise<void> {
   await waitFor(async () => (await t.gql('{ cacheStats { redis { subscribed } } }')).body.data?.cacheStats.redis.subscribed === true, 10_000, 'the Redis subscription');
@@ -56,7 +55,7 @@ describe.runIf(redisUp)(`two instances on one Redis (${database})`, () => {
     const query = '{ health { version } }';
     await b.gql(query);
     expect((await b.gql(query)).headers.get('x-beacon-cache')).toBe('HIT-L1');
-    const key = b.app.cache.keys.response({ document: '{health{version}}', operationName: undefined, variables: {}, scope: 'PUBLIC|vis:public|application/json; charset=utf-8' });
+    const key = b.app.cache.keys.response({ document: '{health{version}}', operationName: undefined, variables: {}, audience: 'PUBLIC|vis:public|application/json; charset=utf-8' });
     expect(b.app.cache.engine!.l1!.peek(key)).toBeDefined();
     const started = Date.now();
     await a.app.cache.clear('ALL', undefined);
@@ -103,25 +102,27 @@ describe.runIf(redisUp && singleNodeOnly('the Redis failures suite kills, pauses
     }, 10_000, 'L2 hits to resume');
   });
 
-  it('finishes requests within the time budget while Redis is paused', async () => {
+  it('never makes a request wait for a paused Redis to come back', async () => {
     await redis.start();
     t = await start({ CACHE_REDIS_TIMEOUT_MS: '50' });
     await subscribed(t);
     await t.gql(HEALTH);
-    await redis.command(['CLIENT', 'PAUSE', '1500']);
-    const timings: number[] = [];
+    // Not a latency assertion (a loaded machine decides those): the pause is far longer than ten requests take when
+    // none waits, so all ten finishing inside it shows that none waited for Redis (each gave up after its 50 ms
+    // budget, then the breaker skipped Redis).
+    const PAUSE_MS = 8_000;
+    const pausedAt = performance.now();
+    await redis.command(['CLIENT', 'PAUSE', String(PAUSE_MS)]);
     for (let i = 0; i < 10; i += 1) {
-      const started = performance.now();
       const response = await t.gql(i % 2 === 0 ? HEALTH : '{ health { ok } }');
-      timings.push(performance.now() - started);
       expect(response.status).toBe(200);
       expect(response.body.errors).toBeUndefined();
     }
-    // Each request makes at most a few Redis calls of 50 ms; after the first timeout the breaker skips them.
-    expect(Math.max(...timings)).toBeLessThan(400);
+    expect(performance.now() - pausedAt).toBeLessThan(PAUSE_MS);
     const stats = await t.gql('{ cacheStats { tiers { tier errors } } }');
     expect(stats.body.data.cacheStats.tiers[1].errors).toBeGreaterThan(0);
-    await sleep(1_600);
+    // Answered once the pause is over: the next test starts with Redis serving.
+    await redis.command(['PING']);
   });
 
   it('starts without Redis, and uses it once it comes up', async () => {

@@ -4,7 +4,7 @@
 import DataLoader from 'dataloader';
 import { describe, expect, it } from 'vitest';
 import { CacheEngine } from '../../src/cache/engine.js';
-import { FieldResultCache } from '../../src/cache/field-results.js';
+import { EngineFieldCache } from '../../src/cache/field-cache.js';
 import { KeySpace } from '../../src/cache/keys.js';
 import { MemoryTier } from '../../src/cache/memory-tier.js';
 import { CachePolicy } from '../../src/cache/policy.js';
@@ -130,11 +130,11 @@ describe('the engine reading L2 through the batcher', () => {
       maxTtlMs: 60_000,
     });
     const keyOf = (id: number) => keys.field('ModelRun.featureImportance', { id, topN: 5 });
-    return { engine, keyOf, cache: new FieldResultCache(engine, keys, new CachePolicy(loadTypeDefs())) };
+    return { engine, keyOf, cache: new EngineFieldCache(engine, keys, new CachePolicy(loadTypeDefs())) };
   }
 
   /** Twenty field lookups issued in one tick, each computing through one shared DataLoader. */
-  async function resolveTwenty(cache: FieldResultCache) {
+  async function resolveTwenty(cache: EngineFieldCache) {
     const loaderBatches: number[][] = [];
     const loader = new DataLoader<number, number>(async (ids) => {
       loaderBatches.push([...ids]);

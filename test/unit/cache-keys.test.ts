@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeEntry, decodeValue, encodeEntry, encodeValue } from '../../src/cache/codec.js';
-import { canonicalJson, KeySpace, sessionScope } from '../../src/cache/keys.js';
+import { canonicalJson, KeySpace, sessionAudience } from '../../src/cache/keys.js';
 import { operationsOf, OperationReader } from '../../src/cache/operation.js';
 import { collectionTag, entityTag } from '../../src/cache/tags.js';
 
@@ -89,22 +89,22 @@ describe('cache keys', () => {
 
   it('never puts a raw client string into a key', () => {
     const hostile = 'x*?[a]\r\nKEYS *';
-    const key = keys.response({ document: hostile, operationName: hostile, variables: { v: hostile }, scope: 'PUBLIC' });
+    const key = keys.response({ document: hostile, operationName: hostile, variables: { v: hostile }, audience: 'PUBLIC' });
     expect(key).toMatch(/^test:r:[A-Za-z0-9_-]{43}$/);
     expect(keys.tagVersion(hostile)).toMatch(/^test:tv:[A-Za-z0-9_-]{43}$/);
-    expect(sessionScope('Bearer secret')).not.toContain('secret');
+    expect(sessionAudience('Bearer secret')).not.toContain('secret');
   });
 
-  it('separates response keys by document, operation name, variables and scope', () => {
-    const base = { document: '{a}', operationName: undefined, variables: { x: 1 }, scope: 'PUBLIC' };
+  it('separates response keys by document, operation name, variables and audience', () => {
+    const base = { document: '{a}', operationName: undefined, variables: { x: 1 }, audience: 'PUBLIC' };
     const variants = [
       base,
       { ...base, document: '{b}' },
       { ...base, operationName: 'Q' },
       { ...base, variables: { x: 2 } },
       { ...base, variables: {} },
-      { ...base, scope: sessionScope('Bearer a') },
-      { ...base, scope: sessionScope('Bearer b') },
+      { ...base, audience: sessionAudience('Bearer a') },
+      { ...base, audience: sessionAudience('Bearer b') },
     ];
     expect(new Set(variants.map((variant) => keys.response(variant))).size).toBe(variants.length);
     expect(keys.response({ ...base, variables: { y: 2, x: 1 } })).toBe(keys.response({ ...base, variables: { x: 1, y: 2 } }));
@@ -152,11 +152,11 @@ describe('operation reading (no parse)', () => {
 
   it('normalizes ignored characters, so formatting does not split the cache', () => {
     const reader = new OperationReader();
-    const read = (query: string) => reader.read({ method: 'POST', headers: {}, query: {}, body: { query } });
+    const read = (query: string) => reader.read({ method: 'POST', query: {}, body: { query } });
     expect(read('{ health { ok } }')?.document).toBe(read('query   {\n  health {ok}, # comment\n}')?.document.replace('query', ''));
     expect(read('{ health { ok } }')?.document).toBe(read('{health{ok}}')?.document);
     expect(read('mutation { x }')?.type).toBe('mutation');
     expect(read('{ unterminated "')).toBeUndefined();
-    expect(reader.read({ method: 'POST', headers: {}, query: {}, body: [{ query: '{a}' }] })).toBeUndefined();
+    expect(reader.read({ method: 'POST', query: {}, body: [{ query: '{a}' }] })).toBeUndefined();
   });
 });

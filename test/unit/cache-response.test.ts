@@ -4,9 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { RequestCacheState } from '../../src/cache/request-state.js';
 import type { ExecutedResponse } from '../../src/cache/response-cache.js';
 import type { CacheService } from '../../src/cache/service.js';
-import { createTestCache, uniqueNamespace } from '../helpers/cache.js';
+import { askResponseCache, createTestCache, manualClock, uniqueNamespace } from '../helpers/cache.js';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function request(authorization?: string) {
   return {
@@ -38,8 +37,9 @@ function fakeApollo(scope: 'PUBLIC' | 'PRIVATE', fail: () => boolean = () => fal
 
 describe('response cache', () => {
   const services: CacheService[] = [];
+  const clock = manualClock();
   const make = (env: Record<string, string> = {}) => {
-    const cache = createTestCache({ CACHE_NAMESPACE: uniqueNamespace('response'), ...env });
+    const cache = createTestCache({ CACHE_NAMESPACE: uniqueNamespace('response'), ...env }, { clock });
     services.push(cache);
     return cache;
   };
@@ -50,7 +50,7 @@ describe('response cache', () => {
   it('never serves one session a PRIVATE response stored for another', async () => {
     const cache = make();
     const apollo = fakeApollo('PRIVATE');
-    const ask = (authorization?: string) => cache.responseCache!.handle(request(authorization), apollo.execute);
+    const ask = (authorization?: string) => askResponseCache(cache, request(authorization), apollo.execute);
     const alice1 = await ask('Bearer alice');
     const bob1 = await ask('Bearer bob');
     const alice2 = await ask('Bearer alice');
@@ -70,7 +70,7 @@ describe('response cache', () => {
     const cache = make();
     const apollo = fakeApollo('PRIVATE');
     const replies = await Promise.all(
-      ['Bearer a', 'Bearer b', 'Bearer a', 'Bearer b'].map((authorization) => cache.responseCache!.handle(request(authorization), apollo.execute)),
+      ['Bearer a', 'Bearer b', 'Bearer a', 'Bearer b'].map((authorization) => askResponseCache(cache, request(authorization), apollo.execute)),
     );
     expect(replies[0]!.body).toContain('Bearer a');
     expect(replies[1]!.body).toContain('Bearer b');
@@ -82,15 +82,15 @@ describe('response cache', () => {
     const cache = make({ CACHE_STALE_WHILE_REVALIDATE_SECONDS: '0', CACHE_STALE_IF_ERROR_SECONDS: '60' });
     let failing = false;
     const apollo = fakeApollo('PUBLIC', () => failing);
-    const good = await cache.responseCache!.handle(request(), apollo.execute);
-    await sleep(1_100);
+    const good = await askResponseCache(cache, request(), apollo.execute);
+    clock.advance(1_100);
     failing = true;
-    const fallback = await cache.responseCache!.handle(request(), apollo.execute);
+    const fallback = await askResponseCache(cache, request(), apollo.execute);
     expect(fallback.body).toBe(good.body);
     expect(fallback.headers).toContainEqual(['x-beacon-cache', 'STALE']);
     // Once invalidated, the last good response is gone: the error goes through.
     await cache.invalidate(['User:me']);
-    const error = await cache.responseCache!.handle(request(), apollo.execute);
+    const error = await askResponseCache(cache, request(), apollo.execute);
     expect(error.body).toContain('INTERNAL_SERVER_ERROR');
   });
 });

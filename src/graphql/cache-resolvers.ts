@@ -2,9 +2,9 @@
 // plugin (auth/plugin.ts) refuses anyone else before any resolver runs; the check here is the same rule, again.
 import type { Resolvers } from '../generated/graphql.js';
 import { requireRole } from '../auth/principal.js';
+import type { CacheService } from '../cache/index.js';
 import { badInput, showValue } from '../common/errors.js';
-import type { RequestContext } from '../graphql/context.js';
-import type { CacheService } from './service.js';
+import type { RequestContext } from './context.js';
 
 const MAX_VALUE_LENGTH = 512;
 

@@ -10,8 +10,8 @@ import type { RequestCacheState } from '../../src/cache/request-state.js';
 import type { ExecutedResponse } from '../../src/cache/response-cache.js';
 import type { CacheService } from '../../src/cache/service.js';
 import type { Stamp } from '../../src/cache/versions.js';
-import { createTestCache, dropNamespace, redisCliTarget, requestFieldCache, uniqueNamespace, waitFor } from '../helpers/cache.js';
-import { REDIS_ENV, redisMode, redisUp } from '../helpers/services.js';
+import { askResponseCache, createTestCache, dropNamespace, redisCliTarget, requestFieldCache, uniqueNamespace, waitFor } from '../helpers/cache.js';
+import { REDIS_ENV, REDIS_URL, redisMode, redisUp } from '../helpers/services.js';
 
 const TAG = 'Thing:7';
 
@@ -53,7 +53,7 @@ describe('response cache: Apollo runs only once the stamp is known', () => {
       return real();
     };
     const apollo = fakeApollo(() => 'v');
-    const reply = cache.responseCache!.handle(request(), apollo.execute);
+    const reply = askResponseCache(cache, request(), apollo.execute);
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(apollo.calls.count).toBe(0);
     release();
@@ -134,10 +134,10 @@ describe.runIf(redisUp)('stamps against another instance’s invalidation (Redis
       }
       return seen;
     });
-    const first = await cache.responseCache!.handle(request(), apollo.execute);
+    const first = await askResponseCache(cache, request(), apollo.execute);
     expect(first.body).toContain('"old"');
     await mirrored(cache);
-    const after = await cache.responseCache!.handle(request(), apollo.execute);
+    const after = await askResponseCache(cache, request(), apollo.execute);
     expect(header(after)).toBe('MISS');
     expect(after.body).toContain('"new"');
   });
@@ -160,12 +160,12 @@ describe.runIf(redisUp)('stamps against another instance’s invalidation (Redis
     // A response computed now takes a stamp that already counts the invalidation, and finds the field still valid
     // in this instance's mirror: it is built from the old value.
     const apollo = fakeApollo((state) => cache.fieldCache.forRequest!(state).resolve('quality', { id: 7 }, computeField(state)));
-    const during = await cache.responseCache!.handle(request(), apollo.execute);
+    const during = await askResponseCache(cache, request(), apollo.execute);
     expect(during.body).toContain('"old"');
     other.publish();
     await mirrored(cache);
     // Once the invalidation is known, neither the field nor the response built from it may be served.
-    const after = await cache.responseCache!.handle(request(), apollo.execute);
+    const after = await askResponseCache(cache, request(), apollo.execute);
     expect(header(after)).toBe('MISS');
     expect(after.body).toContain('"new"');
   });
@@ -223,14 +223,14 @@ describe.runIf(redisUp)('stamps against another instance’s invalidation (Redis
     expect(await resolve(b, requestFieldCache(b).state)).toBe('value 1'); // L1 copy: the mirror suffices
     // A response built from it is stored confirmed as far as its parts were: its L1 hits ask Redis nothing either.
     const apollo = fakeApollo((state) => resolve(b, state));
-    expect(header(await b.responseCache!.handle(request(), apollo.execute))).toBe('MISS');
-    expect(header(await b.responseCache!.handle(request(), apollo.execute))).toBe('HIT-L1');
+    expect(header(await askResponseCache(b, request(), apollo.execute))).toBe('MISS');
+    expect(header(await askResponseCache(b, request(), apollo.execute))).toBe('HIT-L1');
     expect(remoteChecks).toBe(1);
     expect(computes).toBe(1);
     // And the mirror still sees what comes later.
     await a.invalidate([TAG]);
     await waitFor(() => b.snapshot().invalidations.mirroredTags > 0, 2_000, 'the invalidation message');
-    expect(header(await b.responseCache!.handle(request(), apollo.execute))).toBe('MISS');
+    expect(header(await askResponseCache(b, request(), apollo.execute))).toBe('MISS');
     expect(computes).toBe(2);
   });
 });
