@@ -16,6 +16,7 @@ import { migrateToLatest } from './db/migrate.js';
 import type { RequestContext, Services } from './graphql/context.js';
 import { createRepositories } from './graphql/domains.js';
 import { createErrorFormatter } from './graphql/error-formatter.js';
+import { invalidationReportPlugin } from './graphql/invalidation-report.js';
 import { createLimitsPlugin, limitsPluginOptions } from './graphql/limits/index.js';
 import { loadTypeDefs, schemaResolvers } from './graphql/schema.js';
 import { createCors } from './http/cors.js';
@@ -145,6 +146,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
           createLimitsPlugin<RequestContext>(limitsPluginOptions(config)),
           createAuthPlugin<RequestContext>({ production: config.env === 'production' }),
           ...cache.plugins<RequestContext>(),
+          invalidationReportPlugin<RequestContext>(),
         ],
       });
       await apollo.start();

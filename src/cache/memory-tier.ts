@@ -87,6 +87,13 @@ export class MemoryTier implements CacheTier {
     return dropped;
   }
 
+  /** The keys of the entries carrying any of `tags` (what invalidating them would drop): counts for reports. */
+  keysTagged(tags: readonly string[]): Set<string> {
+    const found = new Set<string>();
+    for (const tag of tags) for (const key of this.keysByTag.get(tag) ?? []) found.add(key);
+    return found;
+  }
+
   clear(): void {
     this.lru.clear();
     this.keysByTag.clear();

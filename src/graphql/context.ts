@@ -7,6 +7,7 @@ import { RequestCacheState } from '../cache/request-state.js';
 import type { CacheService } from '../cache/service.js';
 import type { DependencyRecorder } from '../cache/tags.js';
 import type { Observability } from '../observability/index.js';
+import { InvalidationLog, recordingInvalidate } from './invalidation-report.js';
 import { createLoaders, type Loaders, type Repositories } from './domains.js';
 
 export interface Services {
@@ -31,6 +32,8 @@ export interface RequestContext {
   fieldCache: FieldCache;
   /** Mutations call this after commit with every tag they changed (entities and the collections they join). */
   invalidate: Invalidate;
+  /** What this request's invalidate calls invalidated (extensions.invalidation: invalidation-report.ts). */
+  invalidations: InvalidationLog;
   /** What the cache knows of this request (its stamp, its Authorization, what Apollo found out). */
   cacheState: RequestCacheState;
   /** Who is calling (auth/principal.ts): writes check its role, every read its visibility (the loaders filter by it). */
@@ -46,13 +49,16 @@ export function createRequestContext(services: Services, cacheState = new Reques
   const deps = cacheState.deps;
   const visibility = visibilityOf(principal);
   const fieldCache = services.fieldCache ?? computeAlways;
+  const invalidations = new InvalidationLog();
+  const cache = services.cache;
   return {
     services,
     repos: services.repos,
     loaders: createLoaders(services.repos, deps, visibility),
     deps,
     fieldCache: fieldCache.forRequest?.(cacheState) ?? fieldCache,
-    invalidate: services.invalidate ?? invalidateNothing,
+    invalidate: recordingInvalidate(services.invalidate ?? invalidateNothing, cache && ((tags) => cache.countTagged(tags)), invalidations),
+    invalidations,
     cacheState,
     principal,
     visibility,
