@@ -19,7 +19,9 @@ import { createErrorFormatter } from './graphql/error-formatter.js';
 import { invalidationReportPlugin } from './graphql/invalidation-report.js';
 import { createLimitsPlugin, limitsPluginOptions } from './graphql/limits/index.js';
 import { loadTypeDefs, schemaResolvers } from './graphql/schema.js';
+import { CdnTags } from './http/cdn-tags.js';
 import { createCors } from './http/cors.js';
+import { PurgeHook } from './http/purge-hook.js';
 import { createHttpGuards, httpGuardOptions } from './http/guards.js';
 import { writerAuthorization, installImportEndpoint } from './http/import-endpoint.js';
 import { createHttpServer } from './http/server.js';
@@ -48,6 +50,8 @@ export interface App {
   readonly database: Database;
   readonly http: FastifyInstance;
   readonly cache: CacheService;
+  /** The CDN purge hook, when CDN_PURGE_URL is set. */
+  readonly purge: PurgeHook | undefined;
 }
 
 export function createApp(config: Config, options: AppOptions = {}): App {
@@ -57,6 +61,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
   let apollo: ApolloServer<RequestContext> | undefined;
   let http: FastifyInstance | undefined;
   let cache: CacheService | undefined;
+  let purge: PurgeHook | undefined;
 
   const started = <T>(value: T | undefined, name: string): T => {
     if (value === undefined) throw new Error(`${name} is not available before start()`);
@@ -73,6 +78,9 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     },
     get cache() {
       return started(cache, 'cache');
+    },
+    get purge() {
+      return purge;
     },
 
     async start() {
@@ -113,6 +121,23 @@ export function createApp(config: Config, options: AppOptions = {}): App {
         (tags) => authenticator.heardInvalidation(tags),
         () => authenticator.forgetAll(),
       );
+      // CDN: tag headers on public responses, and the purge of this instance's invalidations (docs/live.md).
+      const cdnTags = new CdnTags({ header: config.cdn.tagHeader, namespace: config.cache.namespace, secret: config.cdn.tagSecret });
+      if (cache.responseCache && cdnTags.enabled) cache.responseCache.tagHeaders = (tags) => cdnTags.headersFor(tags);
+      if (config.cdn.purgeUrl) {
+        const hook = new PurgeHook({
+          url: config.cdn.purgeUrl,
+          token: config.cdn.purgeToken,
+          format: config.cdn.purgeFormat,
+          batchSize: config.cdn.purgeBatch,
+          attempts: config.cdn.purgeAttempts,
+          backoffMs: config.cdn.purgeBackoffMs,
+          tags: cdnTags,
+          logger,
+        });
+        purge = hook;
+        cache.onInvalidation((tags, origin) => origin === 'local' && hook.enqueue(tags));
+      }
       const services: Services = {
         repos: createRepositories(db.db),
         pingDatabase: () => db.ping(),
@@ -184,6 +209,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       // In-flight requests finish; new connections are refused, and requests on kept-alive ones get a 503.
       if (http) await closeWithin(http, config.shutdownTimeoutMs, logger);
       await apollo?.stop();
+      await purge?.settle();
       await cache?.close();
       await observability?.stop();
       await database?.close();

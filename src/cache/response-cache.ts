@@ -92,6 +92,8 @@ export class ResponseCache {
   private readonly rawRequests = new RawRequests();
   /** Documents whose responses turned out PRIVATE: from then on they are keyed (and shared) per session only. */
   private readonly privateDocuments = new LRUCache<string, true>({ max: MAX_REMEMBERED_PRIVATE });
+  /** Extra headers of a public response a shared cache may keep, from its tags (http/cdn-tags.ts); set by the app. */
+  tagHeaders: ((tags: readonly string[]) => Array<[string, string]>) | undefined;
 
   constructor(
     private readonly engine: CacheEngine,
@@ -288,6 +290,7 @@ export class ResponseCache {
       headers.push(['cache-control', `${context.private ? 'private' : 'public'}, max-age=${remaining}`]);
       headers.push(['age', String(Math.floor(ageMs / 1000))]);
       headers.push(['etag', etag]);
+      if (!context.private && this.tagHeaders) headers.push(...this.tagHeaders(entry.tags));
       if (context.ifNoneMatch && etagMatches(context.ifNoneMatch, etag) && !context.debug) {
         return { status: 304, headers, body: undefined };
       }
@@ -313,6 +316,7 @@ export class ResponseCache {
         extra.push(['cache-control', `${visibility}, max-age=${Math.floor(entry.ttlMs / 1000)}`]);
         extra.push(['age', '0']);
         extra.push(['etag', entityTagOf(context.key, entry.stamp, entry.createdAt)]);
+        if (visibility === 'public' && this.tagHeaders) extra.push(...this.tagHeaders(entry.tags));
       } else {
         extra.push(['cache-control', 'no-store']);
       }

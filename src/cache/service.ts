@@ -169,7 +169,7 @@ export class CacheService {
   countTagged(tags: readonly string[]): { entries: number; operations: number } {
     const l1 = this.l1;
     if (!l1) return { entries: 0, operations: 0 };
-    const keys = l1.keysTagged(tags);
+    const keys = l1.keysTagged(tags, tags.includes(ALL_TAG));
     let operations = 0;
     for (const key of keys) if (key.startsWith(`${this.keys.namespace}:r:`)) operations += 1;
     return { entries: keys.size, operations };
