@@ -25,6 +25,8 @@ import { PurgeHook } from './http/purge-hook.js';
 import { createHttpGuards, httpGuardOptions } from './http/guards.js';
 import { writerAuthorization, installImportEndpoint } from './http/import-endpoint.js';
 import { createHttpServer } from './http/server.js';
+import { ChangeFeed } from './live/changes.js';
+import { installLiveRoute } from './live/sse.js';
 import { createLogger, errorFields, type Logger } from './log.js';
 import { Observability } from './observability/index.js';
 import { DEMO_SEED, seedIfEmpty, type SeedSize } from './seed.js';
@@ -50,6 +52,8 @@ export interface App {
   readonly database: Database;
   readonly http: FastifyInstance;
   readonly cache: CacheService;
+  /** The change feed behind `subscription { changed }` (live/). Available after start(). */
+  readonly live: ChangeFeed;
   /** The CDN purge hook, when CDN_PURGE_URL is set. */
   readonly purge: PurgeHook | undefined;
 }
@@ -62,6 +66,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
   let http: FastifyInstance | undefined;
   let cache: CacheService | undefined;
   let purge: PurgeHook | undefined;
+  let live: ChangeFeed | undefined;
 
   const started = <T>(value: T | undefined, name: string): T => {
     if (value === undefined) throw new Error(`${name} is not available before start()`);
@@ -78,6 +83,9 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     },
     get cache() {
       return started(cache, 'cache');
+    },
+    get live() {
+      return started(live, 'live');
     },
     get purge() {
       return purge;
@@ -138,6 +146,12 @@ export function createApp(config: Config, options: AppOptions = {}): App {
         purge = hook;
         cache.onInvalidation((tags, origin) => origin === 'local' && hook.enqueue(tags));
       }
+      // Live: every invalidation heard (this instance's or another's, over Redis) feeds `changed` (docs/live.md).
+      const feed = (live = new ChangeFeed(db.db, config.live, logger));
+      cache.onInvalidation(
+        (tags) => feed.heard(tags),
+        () => feed.lost(),
+      );
       const services: Services = {
         repos: createRepositories(db.db),
         pingDatabase: () => db.ping(),
@@ -186,6 +200,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
         requestTimeoutMs: config.limits.requestTimeoutMs,
         cors: createCors(config.corsOrigins),
       });
+      installLiveRoute(http, { typeDefs, feed, authenticator, anonymousReads: config.auth.anonymousReads, logger });
       // The import of `npm run import:io`, into the database this server holds, then this server's invalidation.
       const where = `${config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `the embedded database in ${config.dataDir}`}, through the server`;
       installImportEndpoint(http, {
@@ -206,6 +221,8 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     },
 
     async stop() {
+      // Open subscriptions end first: an event stream never finishes by itself, and the drain would wait for it.
+      live?.lost();
       // In-flight requests finish; new connections are refused, and requests on kept-alive ones get a 503.
       if (http) await closeWithin(http, config.shutdownTimeoutMs, logger);
       await apollo?.stop();

@@ -201,6 +201,23 @@ export type Category = {
   name: Scalars['String']['output'];
 };
 
+/** One entity a write changed (docs/live.md). */
+export type Change = {
+  __typename?: 'Change';
+  /** When this instance heard of the write. */
+  at: Scalars['DateTime']['output'];
+  id: Scalars['ID']['output'];
+  /** The write's tags this subscriber may see (the entity's, and the lists it joined or left). */
+  tags: Array<Scalars['String']['output']>;
+  type: ChangeType;
+};
+
+/** What kind of entity a `changed` event names. */
+export type ChangeType =
+  | 'Dataset'
+  | 'IoModel'
+  | 'ModelRun';
+
 export type ClearCachePayload = {
   __typename?: 'ClearCachePayload';
   /** The tags invalidated. */
@@ -843,6 +860,21 @@ export type StartTrainingInput = {
   taskType: TaskType;
 };
 
+export type Subscription = {
+  __typename?: 'Subscription';
+  /**
+   * Every write's changed entities, as they happen, on any instance (over GraphQL over SSE at /graphql/stream).
+   * `types` and `ids` narrow what is sent (none: everything); a team's private entities reach only that team.
+   */
+  changed: Change;
+};
+
+
+export type SubscriptionChangedArgs = {
+  ids?: InputMaybe<Array<Scalars['ID']['input']>>;
+  types?: InputMaybe<Array<ChangeType>>;
+};
+
 export type TaskType =
   | 'CLASSIFICATION'
   | 'REGRESSION';
@@ -970,6 +1002,8 @@ export type ResolversTypes = {
   CacheTierStats: ResolverTypeWrapper<CacheTierStats>;
   CacheTtl: ResolverTypeWrapper<CacheTtl>;
   Category: ResolverTypeWrapper<Category>;
+  Change: ResolverTypeWrapper<Change>;
+  ChangeType: ChangeType;
   ClearCachePayload: ResolverTypeWrapper<ClearCachePayload>;
   CoefficientChangeInput: CoefficientChangeInput;
   ColumnQuality: ResolverTypeWrapper<ColumnQuality>;
@@ -1021,6 +1055,7 @@ export type ResolversTypes = {
   Sector: ResolverTypeWrapper<Sector>;
   StartTrainingInput: StartTrainingInput;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   TaskType: TaskType;
   TierExposure: ResolverTypeWrapper<TierExposure>;
   UpdateCoefficientsPayload: ResolverTypeWrapper<Omit<UpdateCoefficientsPayload, 'model'> & { model: ResolversTypes['IoModel'] }>;
@@ -1042,6 +1077,7 @@ export type ResolversParentTypes = {
   CacheTierStats: CacheTierStats;
   CacheTtl: CacheTtl;
   Category: Category;
+  Change: Change;
   ClearCachePayload: ClearCachePayload;
   CoefficientChangeInput: CoefficientChangeInput;
   ColumnQuality: ColumnQuality;
@@ -1086,6 +1122,7 @@ export type ResolversParentTypes = {
   Sector: Sector;
   StartTrainingInput: StartTrainingInput;
   String: Scalars['String']['output'];
+  Subscription: Record<PropertyKey, never>;
   TierExposure: TierExposure;
   UpdateCoefficientsPayload: Omit<UpdateCoefficientsPayload, 'model'> & { model: ResolversParentTypes['IoModel'] };
   UpstreamSupplier: UpstreamSupplier;
@@ -1197,6 +1234,13 @@ export type CacheTtlResolvers<ContextType = unknown, ParentType extends Resolver
 export type CategoryResolvers<ContextType = unknown, ParentType extends ResolversParentTypes['Category'] = ResolversParentTypes['Category']> = {
   datasetCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type ChangeResolvers<ContextType = unknown, ParentType extends ResolversParentTypes['Change'] = ResolversParentTypes['Change']> = {
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  tags?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  type?: Resolver<ResolversTypes['ChangeType'], ParentType, ContextType>;
 };
 
 export type ClearCachePayloadResolvers<ContextType = unknown, ParentType extends ResolversParentTypes['ClearCachePayload'] = ResolversParentTypes['ClearCachePayload']> = {
@@ -1488,6 +1532,10 @@ export type SectorResolvers<ContextType = unknown, ParentType extends ResolversP
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
+export type SubscriptionResolvers<ContextType = unknown, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
+  changed?: SubscriptionResolver<ResolversTypes['Change'], "changed", ParentType, ContextType, Partial<SubscriptionChangedArgs>>;
+};
+
 export type TierExposureResolvers<ContextType = unknown, ParentType extends ResolversParentTypes['TierExposure'] = ResolversParentTypes['TierExposure']> = {
   direct?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   rest?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
@@ -1526,6 +1574,7 @@ export type Resolvers<ContextType = unknown> = {
   CacheTierStats?: CacheTierStatsResolvers<ContextType>;
   CacheTtl?: CacheTtlResolvers<ContextType>;
   Category?: CategoryResolvers<ContextType>;
+  Change?: ChangeResolvers<ContextType>;
   ClearCachePayload?: ClearCachePayloadResolvers<ContextType>;
   ColumnQuality?: ColumnQualityResolvers<ContextType>;
   CountryShare?: CountryShareResolvers<ContextType>;
@@ -1560,6 +1609,7 @@ export type Resolvers<ContextType = unknown> = {
   RedisNode?: RedisNodeResolvers<ContextType>;
   RedisStatus?: RedisStatusResolvers<ContextType>;
   Sector?: SectorResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
   TierExposure?: TierExposureResolvers<ContextType>;
   UpdateCoefficientsPayload?: UpdateCoefficientsPayloadResolvers<ContextType>;
   UpstreamSupplier?: UpstreamSupplierResolvers<ContextType>;
