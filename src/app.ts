@@ -16,6 +16,7 @@ import { migrateToLatest } from './db/migrate.js';
 import type { RequestContext, Services } from './graphql/context.js';
 import { createRepositories } from './graphql/domains.js';
 import { createErrorFormatter } from './graphql/error-formatter.js';
+import { createInvalidationPreview } from './graphql/invalidation-preview.js';
 import { invalidationReportPlugin } from './graphql/invalidation-report.js';
 import { createLimitsPlugin, limitsPluginOptions } from './graphql/limits/index.js';
 import { loadTypeDefs, schemaResolvers } from './graphql/schema.js';
@@ -189,6 +190,8 @@ export function createApp(config: Config, options: AppOptions = {}): App {
         ],
       });
       await apollo.start();
+      const server = apollo;
+      services.previewInvalidation = createInvalidationPreview({ apollo: () => server, db: db.db, maxTokens: config.limits.maxTokens });
       http = await createHttpServer({
         apollo,
         services,

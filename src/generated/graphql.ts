@@ -399,6 +399,17 @@ export type HealthStatus =
   | 'DOWN'
   | 'OK';
 
+/** What a mutation would invalidate, found by running it in a transaction that is rolled back (docs/live.md). */
+export type InvalidationPreview = {
+  __typename?: 'InvalidationPreview';
+  /** Entries of this instance's in-process cache (responses and field values) those tags would make stale. */
+  staleEntries: Scalars['Int']['output'];
+  /** Of those, cached operation responses. */
+  staleOperations: Scalars['Int']['output'];
+  /** The tags the mutation would invalidate, as its response's extensions.invalidation would name them. */
+  tags: Array<Scalars['String']['output']>;
+};
+
 /** An input-output model: a square table of technical coefficients over country-sectors. */
 export type IoModel = {
   __typename?: 'IoModel';
@@ -726,6 +737,13 @@ export type Query = {
   datasets: DatasetConnection;
   /** Liveness of the API and its database. Cached for 30 seconds. */
   health: Health;
+  /**
+   * Dry run of one mutation: validated, authorized and executed as the caller would run it, inside a transaction that is
+   * rolled back; nothing is invalidated and no cache version moves. Errors are those the mutation would raise. A
+   * mutation that creates a row names the id the row would have had (sequences do not roll back: the real write gets the
+   * next one).
+   */
+  invalidationPreview: InvalidationPreview;
   ioModel?: Maybe<IoModel>;
   ioModels: Array<IoModel>;
   /** The `top` (1-100) completed runs of a dataset by a metric. */
@@ -777,6 +795,12 @@ export type QueryDatasetsArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   orderBy?: InputMaybe<DatasetOrder>;
   search?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type QueryInvalidationPreviewArgs = {
+  mutation: Scalars['String']['input'];
+  variables?: InputMaybe<Scalars['JSON']['input']>;
 };
 
 
@@ -1027,6 +1051,7 @@ export type ResolversTypes = {
   HealthStatus: HealthStatus;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  InvalidationPreview: ResolverTypeWrapper<InvalidationPreview>;
   IoModel: ResolverTypeWrapper<IoModelRow>;
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
   Metric: Metric;
@@ -1098,6 +1123,7 @@ export type ResolversParentTypes = {
   Health: Health;
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
+  InvalidationPreview: InvalidationPreview;
   IoModel: IoModelRow;
   JSON: Scalars['JSON']['output'];
   MetricComparison: Omit<MetricComparison, 'bestRun' | 'values'> & { bestRun?: Maybe<ResolversParentTypes['ModelRun']>, values: Array<ResolversParentTypes['MetricValue']> };
@@ -1338,6 +1364,12 @@ export type HealthResolvers<ContextType = unknown, ParentType extends ResolversP
   version?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
+export type InvalidationPreviewResolvers<ContextType = unknown, ParentType extends ResolversParentTypes['InvalidationPreview'] = ResolversParentTypes['InvalidationPreview']> = {
+  staleEntries?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  staleOperations?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  tags?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
 export type IoModelResolvers<ContextType = unknown, ParentType extends ResolversParentTypes['IoModel'] = ResolversParentTypes['IoModel']> = {
   countries?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1497,6 +1529,7 @@ export type QueryResolvers<ContextType = unknown, ParentType extends ResolversPa
   dataset?: Resolver<Maybe<ResolversTypes['Dataset']>, ParentType, ContextType, RequireFields<QueryDatasetArgs, 'id'>>;
   datasets?: Resolver<ResolversTypes['DatasetConnection'], ParentType, ContextType, RequireFields<QueryDatasetsArgs, 'first' | 'orderBy'>>;
   health?: Resolver<ResolversTypes['Health'], ParentType, ContextType>;
+  invalidationPreview?: Resolver<ResolversTypes['InvalidationPreview'], ParentType, ContextType, RequireFields<QueryInvalidationPreviewArgs, 'mutation'>>;
   ioModel?: Resolver<Maybe<ResolversTypes['IoModel']>, ParentType, ContextType, RequireFields<QueryIoModelArgs, 'name'>>;
   ioModels?: Resolver<Array<ResolversTypes['IoModel']>, ParentType, ContextType>;
   modelRanking?: Resolver<ResolversTypes['ModelRanking'], ParentType, ContextType, RequireFields<QueryModelRankingArgs, 'datasetId' | 'metric' | 'top'>>;
@@ -1588,6 +1621,7 @@ export type Resolvers<ContextType = unknown> = {
   DependencyHealth?: DependencyHealthResolvers<ContextType>;
   FeatureImportance?: FeatureImportanceResolvers<ContextType>;
   Health?: HealthResolvers<ContextType>;
+  InvalidationPreview?: InvalidationPreviewResolvers<ContextType>;
   IoModel?: IoModelResolvers<ContextType>;
   JSON?: GraphQLScalarType;
   MetricComparison?: MetricComparisonResolvers<ContextType>;

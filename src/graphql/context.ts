@@ -7,6 +7,7 @@ import { RequestCacheState } from '../cache/request-state.js';
 import type { CacheService } from '../cache/service.js';
 import type { DependencyRecorder } from '../cache/tags.js';
 import type { Observability } from '../observability/index.js';
+import type { PreviewInvalidation } from './invalidation-preview.js';
 import { InvalidationLog, recordingInvalidate } from './invalidation-report.js';
 import { createLoaders, type Loaders, type Repositories } from './domains.js';
 
@@ -20,6 +21,8 @@ export interface Services {
   invalidate?: Invalidate;
   /** The cache itself, for cacheStats / clearCache / warmCache. */
   cache?: CacheService;
+  /** The dry run behind invalidationPreview (invalidation-preview.ts), set once Apollo exists. */
+  previewInvalidation?: PreviewInvalidation;
   /** Health checks and the performance window, for the health and performance queries. */
   observability?: Observability;
 }
