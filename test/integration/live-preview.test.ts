@@ -5,7 +5,7 @@ import { buildASTSchema } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiKeyRepository } from '../../src/auth/api-keys.js';
 import { loadTypeDefs } from '../../src/graphql/schema.js';
-import { startTestApp, type TestApp } from '../helpers/app.js';
+import { ADMIN_AUTH, startTestApp, type TestApp } from '../helpers/app.js';
 import { postgresUp } from '../helpers/services.js';
 import { databaseFingerprint } from '../security/helpers.js';
 
@@ -139,5 +139,33 @@ describe.skipIf(!postgresUp)('invalidationPreview (postgres)', () => {
     expect(refused.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     const query = await t.gql(PREVIEW, { m: `{ dataset(id: "5") { id } }` }, admin);
     expect(query.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+});
+
+describe('invalidationPreview on the embedded database', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ database: 'embedded' });
+  }, 120_000);
+  afterAll(() => t?.close());
+
+  it('previews a write that opens its own transaction, and leaves the row as it was', async () => {
+    const read = `{ dataset(id: "5") { description } }`;
+    const before = (await t.gql(read)).body.data.dataset.description;
+    const rows = await t.gql(`{ dataset(id: "5") { columns { name type } } }`);
+    const sample: Record<string, unknown> = { INTEGER: 1, FLOAT: 1.5, STRING: 'x', BOOLEAN: true, DATE: '2024-01-01' };
+    const row = Object.fromEntries(rows.body.data.dataset.columns.map((c: { name: string; type: string }) => [c.name, sample[c.type]]));
+    const count = `{ dataset(id: "5") { rowCount } }`;
+    const rowCount = (await t.gql(count)).body.data.dataset.rowCount;
+    for (const [mutation, variables] of [
+      [`mutation { updateDataset(id: "5", input: { description: "never" }) { id } }`, undefined],
+      [`mutation($rows: [JSON!]!) { appendDatasetRows(id: "5", rows: $rows) { id } }`, { rows: [row] }],
+    ] as const) {
+      const preview = await t.gql(PREVIEW, { m: mutation, v: variables }, ADMIN_AUTH);
+      expect(preview.body.errors, JSON.stringify(preview.body.errors)).toBeUndefined();
+      expect(preview.body.data.invalidationPreview.tags).toContain('Dataset:5');
+    }
+    expect((await t.gql(read, undefined, { 'cache-control': 'no-cache' })).body.data.dataset.description).toBe(before);
+    expect((await t.gql(count, undefined, { 'cache-control': 'no-cache' })).body.data.dataset.rowCount).toBe(rowCount);
   });
 });
