@@ -132,6 +132,9 @@ describe.skipIf(!postgresUp)('invalidationPreview (postgres)', () => {
   it('answers the mutation’s own error, and refuses what the caller may not run', async () => {
     const missing = await t.gql(PREVIEW, { m: `mutation { failTraining(id: "999999", error: "x") { id } }` }, admin);
     expect(missing.body.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    // A preview is never answered from the cache: it has no @cacheControl hint.
+    const sample = `mutation { updateDataset(id: "5", input: { description: "cached?" }) { id } }`;
+    for (let i = 0; i < 2; i += 1) expect((await t.gql(PREVIEW, { m: sample }, admin)).headers.get('x-beacon-cache')).not.toMatch(/^HIT/);
     const anonymous = await t.gql(PREVIEW, { m: `mutation { failTraining(id: "1", error: "x") { id } }` }, {});
     expect(anonymous.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
     const reader = { authorization: `Bearer ${(await new ApiKeyRepository(t.app.database.db).create({ role: 'reader', team: 'risk' })).key}` };
