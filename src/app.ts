@@ -16,12 +16,18 @@ import type { RequestContext, Services } from './graphql/context.js';
 import { onFactorization } from './assessments/factorized-solver.js';
 import { createRepositories } from './graphql/domains.js';
 import { createErrorFormatter } from './graphql/error-formatter.js';
+import { createInvalidationPreview } from './graphql/invalidation-preview.js';
+import { invalidationReportPlugin } from './graphql/invalidation-report.js';
 import { createLimitsPlugin, limitsPluginOptions } from './graphql/limits/index.js';
 import { loadTypeDefs, schemaResolvers } from './graphql/schema.js';
+import { CdnTags } from './http/cdn-tags.js';
 import { createCors } from './http/cors.js';
+import { PurgeHook } from './http/purge-hook.js';
 import { createHttpGuards, httpGuardOptions } from './http/guards.js';
 import { writerAuthorization, installImportEndpoint } from './http/import-endpoint.js';
 import { createHttpServer } from './http/server.js';
+import { ChangeFeed } from './live/changes.js';
+import { installLiveRoute } from './live/sse.js';
 import { createLogger, errorFields, type Logger } from './log.js';
 import { Observability } from './observability/index.js';
 import { DEMO_SEED, seedIfEmpty, type SeedSize } from './seed.js';
@@ -47,6 +53,10 @@ export interface App {
   readonly database: Database;
   readonly http: FastifyInstance;
   readonly cache: CacheService;
+  /** The change feed behind `subscription { changed }` (live/). Available after start(). */
+  readonly live: ChangeFeed;
+  /** The CDN purge hook, when CDN_PURGE_URL is set. */
+  readonly purge: PurgeHook | undefined;
 }
 
 export function createApp(config: Config, options: AppOptions = {}): App {
@@ -57,6 +67,8 @@ export function createApp(config: Config, options: AppOptions = {}): App {
   let http: FastifyInstance | undefined;
   let cache: CacheService | undefined;
   let stopFactorizationLog: (() => void) | undefined;
+  let purge: PurgeHook | undefined;
+  let live: ChangeFeed | undefined;
 
   const started = <T>(value: T | undefined, name: string): T => {
     if (value === undefined) throw new Error(`${name} is not available before start()`);
@@ -73,6 +85,12 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     },
     get cache() {
       return started(cache, 'cache');
+    },
+    get live() {
+      return started(live, 'live');
+    },
+    get purge() {
+      return purge;
     },
 
     async start() {
@@ -118,6 +136,28 @@ export function createApp(config: Config, options: AppOptions = {}): App {
         if (error) logger.warn('factorizing I - A failed: assessments of that model stay iterative', { size, ms: Math.round(ms), error: error.message });
         else logger.info('factorized I - A: assessments of that model now take two triangular solves', { size, ms: Math.round(ms) });
       });
+      // CDN: tag headers on public responses, and the purge of this instance's invalidations (docs/live.md).
+      const cdnTags = new CdnTags({ header: config.cdn.tagHeader, namespace: config.cache.namespace, secret: config.cdn.tagSecret });
+      if (config.cdn.purgeUrl) {
+        const hook = new PurgeHook({
+          url: config.cdn.purgeUrl,
+          token: config.cdn.purgeToken,
+          format: config.cdn.purgeFormat,
+          batchSize: config.cdn.purgeBatch,
+          attempts: config.cdn.purgeAttempts,
+          backoffMs: config.cdn.purgeBackoffMs,
+          tags: cdnTags,
+          logger,
+        });
+        purge = hook;
+        cache.onInvalidation((tags, origin) => origin === 'local' && hook.enqueue(tags));
+      }
+      // Live: every invalidation heard (this instance's or another's, over Redis) feeds `changed` (docs/live.md).
+      const feed = (live = new ChangeFeed(db.db, config.live, logger));
+      cache.onInvalidation(
+        (tags) => feed.heard(tags),
+        () => feed.lost(),
+      );
       const services: Services = {
         repos: createRepositories(db.db),
         pingDatabase: () => db.ping(),
@@ -151,9 +191,12 @@ export function createApp(config: Config, options: AppOptions = {}): App {
           createLimitsPlugin<RequestContext>(limitsPluginOptions(config)),
           createAuthPlugin<RequestContext>({ production: config.env === 'production' }),
           ...cache.plugins<RequestContext>(),
+          invalidationReportPlugin<RequestContext>(),
         ],
       });
       await apollo.start();
+      const server = apollo;
+      services.previewInvalidation = createInvalidationPreview({ apollo: () => server, db: db.db, maxTokens: config.limits.maxTokens });
       http = await createHttpServer({
         apollo,
         services,
@@ -164,7 +207,9 @@ export function createApp(config: Config, options: AppOptions = {}): App {
         fastLane: config.cache.fastLane,
         requestTimeoutMs: config.limits.requestTimeoutMs,
         cors: createCors(config.corsOrigins),
+        tagHeaders: cdnTags.enabled ? (tags) => cdnTags.headersFor(tags) : undefined,
       });
+      installLiveRoute(http, { typeDefs, feed, authenticator, anonymousReads: config.auth.anonymousReads, logger });
       // The import of `npm run import:io`, into the database this server holds, then this server's invalidation.
       const where = `${config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `the embedded database in ${config.dataDir}`}, through the server`;
       installImportEndpoint(http, {
@@ -190,9 +235,12 @@ export function createApp(config: Config, options: AppOptions = {}): App {
 
     async stop() {
       stopFactorizationLog?.();
+      // Open subscriptions end first: an event stream never finishes by itself, and the drain would wait for it.
+      live?.lost();
       // In-flight requests finish; new connections are refused, and requests on kept-alive ones get a 503.
       if (http) await closeWithin(http, config.shutdownTimeoutMs, logger);
       await apollo?.stop();
+      await purge?.settle();
       await cache?.close();
       await observability?.stop();
       await database?.close();

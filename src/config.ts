@@ -42,6 +42,26 @@ export interface Config {
   readonly auth: AuthConfig;
   readonly limits: LimitsConfig;
   readonly observability: ObservabilityConfig;
+  readonly cdn: CdnConfig;
+  readonly live: LiveConfig;
+}
+
+/** CDN tag headers and the purge hook (http/cdn-tags.ts, http/purge-hook.ts; docs/live.md). */
+export interface CdnConfig {
+  readonly tagHeader: 'off' | 'Surrogate-Key' | 'Cache-Tag' | 'both';
+  readonly tagSecret: string | undefined;
+  readonly purgeUrl: string | undefined;
+  readonly purgeToken: string | undefined;
+  readonly purgeFormat: 'cloudflare' | 'fastly';
+  readonly purgeBatch: number;
+  readonly purgeAttempts: number;
+  readonly purgeBackoffMs: number;
+}
+
+/** The `changed` subscription (live/; docs/live.md). */
+export interface LiveConfig {
+  readonly maxSubscriptionsPerPrincipal: number;
+  readonly queueLimit: number;
 }
 
 /** Logs, health checks, the performance window and its alerts (docs/observability.md). */
@@ -396,6 +416,7 @@ const SECURITY = 'Access and security';
 const LIMITS = 'Limits and timeouts';
 const CACHE = 'Cache';
 const OBSERVABILITY = 'Observability';
+const LIVE = 'CDN and live updates';
 
 /** Every environment variable Beacon reads, in the reference's order. */
 export const ENVIRONMENT = {
@@ -447,6 +468,16 @@ export const ENVIRONMENT = {
   CACHE_READ_AFTER_WRITE: variable(CACHE, onOff(), true, '`on`', 'Reads sync with the Redis clock (once per event-loop turn) before trusting an entry, so they honour every write acknowledged on any instance; `off`: the invalidation channel alone ([cache.md](cache.md)).'),
   CACHE_WRITE_TIMEOUT_MS: variable(CACHE, integer(1, 60_000), 2_000, '`2000`', 'How long a mutation waits for Redis to record its invalidation; past it the write is honoured locally and replayed. On a cluster, above the failover time.'),
   CACHE_OUTAGE_TRUST_MS: variable(CACHE, integer(0, 3_600_000), 10_000, '`10000`', 'While Redis is unreachable, L1 keeps serving for this long, then every lookup misses.'),
+  CDN_TAG_HEADER: variable(LIVE, oneOf(['off', 'Surrogate-Key', 'Cache-Tag', 'both'] as const), 'off', '`off`', 'Public cacheable responses name their (hashed) tags in this header for a CDN to purge by: `Surrogate-Key` (Fastly), `Cache-Tag` (Cloudflare) or `both` ([live.md](live.md)).'),
+  CDN_TAG_SECRET: variable(LIVE, secret(16), undefined as string | undefined, 'unset', 'Key of the HMAC that hashes CDN tags, so nobody can tell which ids a tag names; unset: a plain hash under `CACHE_NAMESPACE`. Same on every instance.'),
+  CDN_PURGE_URL: variable(LIVE, url(['https:', 'http:']), undefined as string | undefined, 'unset', 'Each invalidation is POSTed here (by the instance that made it) as hashed tags; unset: no purge.'),
+  CDN_PURGE_TOKEN: variable(LIVE, secret(8), undefined as string | undefined, 'unset', 'Sent with each purge: `Authorization: Bearer` (cloudflare) or `Fastly-Key` (fastly).'),
+  CDN_PURGE_FORMAT: variable(LIVE, oneOf(['cloudflare', 'fastly'] as const), 'cloudflare', '`cloudflare`', 'The purge body: `{"tags": [...]}` (cloudflare) or `{"surrogate_keys": [...]}` (fastly).'),
+  CDN_PURGE_BATCH: variable(LIVE, integer(1, 10_000), 30, '`30`', 'Tags per purge request.'),
+  CDN_PURGE_ATTEMPTS: variable(LIVE, integer(1, 20), 5, '`5`', 'Tries per batch (the first included) before it is logged and dropped.'),
+  CDN_PURGE_BACKOFF_MS: variable(LIVE, integer(1, 600_000), 500, '`500`', 'Delay before the first retry; each next one doubles.'),
+  LIVE_MAX_SUBSCRIPTIONS: variable(LIVE, integer(0, 10_000), 10, '`10`', 'Open `changed` subscriptions per principal, per instance; more are refused (`TOO_MANY_SUBSCRIPTIONS`).'),
+  LIVE_QUEUE_LIMIT: variable(LIVE, integer(1, 100_000), 100, '`100`', 'Events waiting for a slow subscriber before its subscription is ended (it reconnects and refetches).'),
   LOG_LEVEL: variable(OBSERVABILITY, oneOf(['debug', 'info', 'warn', 'error', 'silent'] as const), (mode): LogLevel => (mode === 'test' ? 'silent' : 'info'), '`info` (`silent` in tests)', 'Lowest level of the lines written.'),
   LOG_PRETTY: variable(OBSERVABILITY, boolean(), (mode) => mode === 'development' && process.stdout.isTTY === true, 'on in development when stdout is a terminal', 'Human-readable log lines instead of JSON (pino-pretty, a development dependency).'),
   HEALTH_CACHE_MS: variable(OBSERVABILITY, integer(0, 3_600_000), (mode) => (mode === 'test' ? 0 : 5_000), '`5000` (`0` in tests)', 'How long a health report is reused.'),
@@ -572,6 +603,20 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
         errorRateAbove: v.ALERT_ERROR_RATE_ABOVE,
         minSamples: v.ALERT_MIN_SAMPLES,
       }),
+    }),
+    cdn: Object.freeze({
+      tagHeader: v.CDN_TAG_HEADER,
+      tagSecret: v.CDN_TAG_SECRET,
+      purgeUrl: v.CDN_PURGE_URL,
+      purgeToken: v.CDN_PURGE_TOKEN,
+      purgeFormat: v.CDN_PURGE_FORMAT,
+      purgeBatch: v.CDN_PURGE_BATCH,
+      purgeAttempts: v.CDN_PURGE_ATTEMPTS,
+      purgeBackoffMs: v.CDN_PURGE_BACKOFF_MS,
+    }),
+    live: Object.freeze({
+      maxSubscriptionsPerPrincipal: v.LIVE_MAX_SUBSCRIPTIONS,
+      queueLimit: v.LIVE_QUEUE_LIMIT,
     }),
     ...overrides,
   };

@@ -12,7 +12,7 @@
 //   broadcastInvalidation                        invalidation from a process that serves nothing (the import CLI)
 export { CacheService, type CacheServiceOptions } from './service.js';
 export type { CacheLogger, CacheOptions } from './options.js';
-export { collectionTag, entityTag } from './tags.js';
+export { collectionTag, entityTag, typeOfTag } from './tags.js';
 export { trackedLoader, type DependencyRecorder } from './dependencies.js';
 export { computeAlways, invalidateNothing, type FieldCache, type Invalidate } from './field-cache.js';
 export { RequestCacheState } from './request-state.js';

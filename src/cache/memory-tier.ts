@@ -87,6 +87,14 @@ export class MemoryTier implements CacheTier {
     return dropped;
   }
 
+  /** The keys of the entries carrying any of `tags` (what invalidating them would drop), or all: counts for reports. */
+  keysTagged(tags: readonly string[], everything = false): Set<string> {
+    if (everything) return new Set(this.lru.keys());
+    const found = new Set<string>();
+    for (const tag of tags) for (const key of this.keysByTag.get(tag) ?? []) found.add(key);
+    return found;
+  }
+
   clear(): void {
     this.lru.clear();
     this.keysByTag.clear();

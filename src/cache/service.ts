@@ -156,9 +156,22 @@ export class CacheService {
    * revocations ride on these: auth/authenticator.ts); `onLost` when the cache's clock was lost and messages with it.
    * Nothing is ever called with the cache off.
    */
-  onInvalidation(listener: (tags: readonly string[]) => void, onLost?: () => void): void {
-    this.versions?.onInvalidation((tags) => listener(tags));
+  onInvalidation(listener: (tags: readonly string[], origin: 'local' | 'remote') => void, onLost?: () => void): void {
+    this.versions?.onInvalidation((tags, origin) => listener(tags, origin));
     if (onLost) this.versions?.onReset(onLost);
+  }
+
+  /**
+   * How many entries of this instance's L1 carry any of `tags`, and how many of those are operation responses (the
+   * rest are field values): what invalidating them now would make stale here. Call it before invalidating.
+   */
+  countTagged(tags: readonly string[]): { entries: number; operations: number } {
+    const l1 = this.l1;
+    if (!l1) return { entries: 0, operations: 0 };
+    const keys = l1.keysTagged(tags, tags.includes(ALL_TAG));
+    let operations = 0;
+    for (const key of keys) if (key.startsWith(`${this.keys.namespace}:r:`)) operations += 1;
+    return { entries: keys.size, operations };
   }
 
   /** ALL invalidates the tag every entry carries; TYPE a type tag; TAG one tag. No key is ever scanned. */

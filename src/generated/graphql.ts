@@ -201,6 +201,23 @@ export type Category = {
   name: Scalars['String']['output'];
 };
 
+/** One entity a write changed (docs/live.md). */
+export type Change = {
+  __typename?: 'Change';
+  /** When this instance heard of the write. */
+  at: Scalars['DateTime']['output'];
+  id: Scalars['ID']['output'];
+  /** The write's tags this subscriber may see (the entity's, and the lists it joined or left). */
+  tags: Array<Scalars['String']['output']>;
+  type: ChangeType;
+};
+
+/** What kind of entity a `changed` event names. */
+export type ChangeType =
+  | 'Dataset'
+  | 'IoModel'
+  | 'ModelRun';
+
 export type ClearCachePayload = {
   __typename?: 'ClearCachePayload';
   /** The tags invalidated. */
@@ -381,6 +398,17 @@ export type HealthStatus =
   | 'DEGRADED'
   | 'DOWN'
   | 'OK';
+
+/** What a mutation would invalidate, found by running it in a transaction that is rolled back (docs/live.md). */
+export type InvalidationPreview = {
+  __typename?: 'InvalidationPreview';
+  /** Entries of this instance's in-process cache (responses and field values) those tags would make stale. */
+  staleEntries: Scalars['Int']['output'];
+  /** Of those, cached operation responses. */
+  staleOperations: Scalars['Int']['output'];
+  /** The tags the mutation would invalidate, as its response's extensions.invalidation would name them. */
+  tags: Array<Scalars['String']['output']>;
+};
 
 /** An input-output model: a square table of technical coefficients over country-sectors. */
 export type IoModel = {
@@ -709,6 +737,13 @@ export type Query = {
   datasets: DatasetConnection;
   /** Liveness of the API and its database. Cached for 30 seconds. */
   health: Health;
+  /**
+   * Dry run of one mutation: validated, authorized and executed as the caller would run it, inside a transaction that is
+   * rolled back; nothing is invalidated and no cache version moves. Errors are those the mutation would raise. A
+   * mutation that creates a row names the id the row would have had (sequences do not roll back: the real write gets the
+   * next one).
+   */
+  invalidationPreview: InvalidationPreview;
   ioModel?: Maybe<IoModel>;
   ioModels: Array<IoModel>;
   /** The `top` (1-100) completed runs of a dataset by a metric. */
@@ -760,6 +795,12 @@ export type QueryDatasetsArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   orderBy?: InputMaybe<DatasetOrder>;
   search?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type QueryInvalidationPreviewArgs = {
+  mutation: Scalars['String']['input'];
+  variables?: InputMaybe<Scalars['JSON']['input']>;
 };
 
 
@@ -841,6 +882,21 @@ export type StartTrainingInput = {
   hyperparameters?: InputMaybe<Scalars['JSON']['input']>;
   name: Scalars['String']['input'];
   taskType: TaskType;
+};
+
+export type Subscription = {
+  __typename?: 'Subscription';
+  /**
+   * Every write's changed entities, as they happen, on any instance (over GraphQL over SSE at /graphql/stream).
+   * `types` and `ids` narrow what is sent (none: everything); a team's private entities reach only that team.
+   */
+  changed: Change;
+};
+
+
+export type SubscriptionChangedArgs = {
+  ids?: InputMaybe<Array<Scalars['ID']['input']>>;
+  types?: InputMaybe<Array<ChangeType>>;
 };
 
 export type TaskType =
@@ -970,6 +1026,8 @@ export type ResolversTypes = {
   CacheTierStats: ResolverTypeWrapper<CacheTierStats>;
   CacheTtl: ResolverTypeWrapper<CacheTtl>;
   Category: ResolverTypeWrapper<Category>;
+  Change: ResolverTypeWrapper<Change>;
+  ChangeType: ChangeType;
   ClearCachePayload: ResolverTypeWrapper<ClearCachePayload>;
   CoefficientChangeInput: CoefficientChangeInput;
   ColumnQuality: ResolverTypeWrapper<ColumnQuality>;
@@ -993,6 +1051,7 @@ export type ResolversTypes = {
   HealthStatus: HealthStatus;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  InvalidationPreview: ResolverTypeWrapper<InvalidationPreview>;
   IoModel: ResolverTypeWrapper<IoModelRow>;
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
   Metric: Metric;
@@ -1021,6 +1080,7 @@ export type ResolversTypes = {
   Sector: ResolverTypeWrapper<Sector>;
   StartTrainingInput: StartTrainingInput;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   TaskType: TaskType;
   TierExposure: ResolverTypeWrapper<TierExposure>;
   UpdateCoefficientsPayload: ResolverTypeWrapper<Omit<UpdateCoefficientsPayload, 'model'> & { model: ResolversTypes['IoModel'] }>;
@@ -1042,6 +1102,7 @@ export type ResolversParentTypes = {
   CacheTierStats: CacheTierStats;
   CacheTtl: CacheTtl;
   Category: Category;
+  Change: Change;
   ClearCachePayload: ClearCachePayload;
   CoefficientChangeInput: CoefficientChangeInput;
   ColumnQuality: ColumnQuality;
@@ -1062,6 +1123,7 @@ export type ResolversParentTypes = {
   Health: Health;
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
+  InvalidationPreview: InvalidationPreview;
   IoModel: IoModelRow;
   JSON: Scalars['JSON']['output'];
   MetricComparison: Omit<MetricComparison, 'bestRun' | 'values'> & { bestRun?: Maybe<ResolversParentTypes['ModelRun']>, values: Array<ResolversParentTypes['MetricValue']> };
@@ -1086,6 +1148,7 @@ export type ResolversParentTypes = {
   Sector: Sector;
   StartTrainingInput: StartTrainingInput;
   String: Scalars['String']['output'];
+  Subscription: Record<PropertyKey, never>;
   TierExposure: TierExposure;
   UpdateCoefficientsPayload: Omit<UpdateCoefficientsPayload, 'model'> & { model: ResolversParentTypes['IoModel'] };
   UpstreamSupplier: UpstreamSupplier;
@@ -1199,6 +1262,13 @@ export type CategoryResolvers<ContextType = unknown, ParentType extends Resolver
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
+export type ChangeResolvers<ContextType = unknown, ParentType extends ResolversParentTypes['Change'] = ResolversParentTypes['Change']> = {
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  tags?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  type?: Resolver<ResolversTypes['ChangeType'], ParentType, ContextType>;
+};
+
 export type ClearCachePayloadResolvers<ContextType = unknown, ParentType extends ResolversParentTypes['ClearCachePayload'] = ResolversParentTypes['ClearCachePayload']> = {
   invalidated?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   scope?: Resolver<ResolversTypes['CacheClearScope'], ParentType, ContextType>;
@@ -1292,6 +1362,12 @@ export type HealthResolvers<ContextType = unknown, ParentType extends ResolversP
   status?: Resolver<ResolversTypes['HealthStatus'], ParentType, ContextType>;
   uptimeSeconds?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   version?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type InvalidationPreviewResolvers<ContextType = unknown, ParentType extends ResolversParentTypes['InvalidationPreview'] = ResolversParentTypes['InvalidationPreview']> = {
+  staleEntries?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  staleOperations?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  tags?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type IoModelResolvers<ContextType = unknown, ParentType extends ResolversParentTypes['IoModel'] = ResolversParentTypes['IoModel']> = {
@@ -1453,6 +1529,7 @@ export type QueryResolvers<ContextType = unknown, ParentType extends ResolversPa
   dataset?: Resolver<Maybe<ResolversTypes['Dataset']>, ParentType, ContextType, RequireFields<QueryDatasetArgs, 'id'>>;
   datasets?: Resolver<ResolversTypes['DatasetConnection'], ParentType, ContextType, RequireFields<QueryDatasetsArgs, 'first' | 'orderBy'>>;
   health?: Resolver<ResolversTypes['Health'], ParentType, ContextType>;
+  invalidationPreview?: Resolver<ResolversTypes['InvalidationPreview'], ParentType, ContextType, RequireFields<QueryInvalidationPreviewArgs, 'mutation'>>;
   ioModel?: Resolver<Maybe<ResolversTypes['IoModel']>, ParentType, ContextType, RequireFields<QueryIoModelArgs, 'name'>>;
   ioModels?: Resolver<Array<ResolversTypes['IoModel']>, ParentType, ContextType>;
   modelRanking?: Resolver<ResolversTypes['ModelRanking'], ParentType, ContextType, RequireFields<QueryModelRankingArgs, 'datasetId' | 'metric' | 'top'>>;
@@ -1486,6 +1563,10 @@ export type RedisStatusResolvers<ContextType = unknown, ParentType extends Resol
 export type SectorResolvers<ContextType = unknown, ParentType extends ResolversParentTypes['Sector'] = ResolversParentTypes['Sector']> = {
   code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type SubscriptionResolvers<ContextType = unknown, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
+  changed?: SubscriptionResolver<ResolversTypes['Change'], "changed", ParentType, ContextType, Partial<SubscriptionChangedArgs>>;
 };
 
 export type TierExposureResolvers<ContextType = unknown, ParentType extends ResolversParentTypes['TierExposure'] = ResolversParentTypes['TierExposure']> = {
@@ -1526,6 +1607,7 @@ export type Resolvers<ContextType = unknown> = {
   CacheTierStats?: CacheTierStatsResolvers<ContextType>;
   CacheTtl?: CacheTtlResolvers<ContextType>;
   Category?: CategoryResolvers<ContextType>;
+  Change?: ChangeResolvers<ContextType>;
   ClearCachePayload?: ClearCachePayloadResolvers<ContextType>;
   ColumnQuality?: ColumnQualityResolvers<ContextType>;
   CountryShare?: CountryShareResolvers<ContextType>;
@@ -1539,6 +1621,7 @@ export type Resolvers<ContextType = unknown> = {
   DependencyHealth?: DependencyHealthResolvers<ContextType>;
   FeatureImportance?: FeatureImportanceResolvers<ContextType>;
   Health?: HealthResolvers<ContextType>;
+  InvalidationPreview?: InvalidationPreviewResolvers<ContextType>;
   IoModel?: IoModelResolvers<ContextType>;
   JSON?: GraphQLScalarType;
   MetricComparison?: MetricComparisonResolvers<ContextType>;
@@ -1560,6 +1643,7 @@ export type Resolvers<ContextType = unknown> = {
   RedisNode?: RedisNodeResolvers<ContextType>;
   RedisStatus?: RedisStatusResolvers<ContextType>;
   Sector?: SectorResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
   TierExposure?: TierExposureResolvers<ContextType>;
   UpdateCoefficientsPayload?: UpdateCoefficientsPayloadResolvers<ContextType>;
   UpstreamSupplier?: UpstreamSupplierResolvers<ContextType>;

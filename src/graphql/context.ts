@@ -12,7 +12,11 @@ import {
   type Invalidate,
 } from '../cache/index.js';
 import type { Observability } from '../observability/index.js';
+import { InvalidationLog, recordingInvalidate, type InvalidationReport } from './invalidation-report.js';
 import { createLoaders, type Loaders, type Repositories } from './domains.js';
+
+/** The dry run behind invalidationPreview (invalidation-preview.ts builds it; declared here so neither file imports the other). */
+export type PreviewInvalidation = (mutation: string, variables: Record<string, unknown> | undefined, ctx: RequestContext) => Promise<InvalidationReport>;
 
 export interface Services {
   repos: Repositories;
@@ -24,6 +28,8 @@ export interface Services {
   invalidate?: Invalidate;
   /** The cache itself, for cacheStats / clearCache / warmCache. */
   cache?: CacheService;
+  /** The dry run behind invalidationPreview (invalidation-preview.ts), set once Apollo exists. */
+  previewInvalidation?: PreviewInvalidation;
   /** Health checks and the performance window, for the health and performance queries. */
   observability?: Observability;
 }
@@ -36,6 +42,8 @@ export interface RequestContext {
   fieldCache: FieldCache;
   /** Mutations call this after commit with every tag they changed (entities and the collections they join). */
   invalidate: Invalidate;
+  /** What this request's invalidate calls invalidated (extensions.invalidation: invalidation-report.ts). */
+  invalidations: InvalidationLog;
   /** What the cache knows of this request (its stamp, its Authorization, what Apollo found out). */
   cacheState: RequestCacheState;
   /** Who is calling (auth/principal.ts): writes check its role, every read its visibility (the loaders filter by it). */
@@ -51,13 +59,16 @@ export function createRequestContext(services: Services, cacheState = new Reques
   const deps = cacheState.deps;
   const visibility = visibilityOf(principal);
   const fieldCache = services.fieldCache ?? computeAlways;
+  const invalidations = new InvalidationLog();
+  const cache = services.cache;
   return {
     services,
     repos: services.repos,
     loaders: createLoaders(services.repos, deps, visibility),
     deps,
     fieldCache: fieldCache.forRequest?.(cacheState) ?? fieldCache,
-    invalidate: services.invalidate ?? invalidateNothing,
+    invalidate: recordingInvalidate(services.invalidate ?? invalidateNothing, cache && ((tags) => cache.countTagged(tags)), invalidations),
+    invalidations,
     cacheState,
     principal,
     visibility,

@@ -9,6 +9,7 @@ import { modelResolvers } from '../models/resolvers.js';
 import { observabilityResolvers } from '../observability/resolvers.js';
 import type { RequestContext } from './context.js';
 import { healthResolvers } from './health.js';
+import { invalidationPreviewResolvers } from './invalidation-preview.js';
 
 /** Merges per-domain resolver maps type by type; two domains defining the same field is a wiring bug. */
 export function mergeResolvers(maps: Resolvers<RequestContext>[]): Resolvers<RequestContext> {
@@ -32,4 +33,5 @@ export const resolvers = mergeResolvers([
   assessmentResolvers,
   cacheResolvers,
   observabilityResolvers,
+  invalidationPreviewResolvers,
 ]);

@@ -21,6 +21,8 @@ export interface ReplyShape {
   /** The explain was asked for, and this caller may see it (guards.ts debugAllowed). */
   debug: boolean;
   ifNoneMatch: string | undefined;
+  /** Headers naming a public GET response's tags for a CDN (cdn-tags.ts: Surrogate-Key / Cache-Tag); undefined: none. */
+  tagHeaders?: ((tags: readonly string[]) => Array<[string, string]>) | undefined;
 }
 
 /** A GraphQL-over-HTTP request, headers and all. */
@@ -51,11 +53,16 @@ export function responseRequestOf(request: HttpGraphqlRequest, visibility: strin
 }
 
 /** How the reply to `request` is shaped; `debugAllowed`: this caller may see the explain (guards.ts). */
-export function replyShapeOf(request: HttpGraphqlRequest, debugAllowed: boolean): ReplyShape {
+export function replyShapeOf(
+  request: HttpGraphqlRequest,
+  debugAllowed: boolean,
+  tagHeaders?: ReplyShape['tagHeaders'],
+): ReplyShape {
   return {
     isGet: request.method === 'GET',
     debug: debugAllowed && header(request, DEBUG_HEADER) === '1',
     ifNoneMatch: header(request, 'if-none-match'),
+    tagHeaders,
   };
 }
 
@@ -88,6 +95,7 @@ export function entryReply(answer: Entry, shape: ReplyShape): CacheReply {
     headers.push(['cache-control', `${answer.private ? 'private' : 'public'}, max-age=${remaining}`]);
     headers.push(['age', String(Math.floor(ageMs / 1000))]);
     headers.push(['etag', etag]);
+    if (!answer.private && shape.tagHeaders) headers.push(...shape.tagHeaders(entry.tags));
     if (shape.ifNoneMatch && etagMatches(shape.ifNoneMatch, etag) && !shape.debug) {
       return { status: 304, headers, body: undefined };
     }
@@ -114,6 +122,7 @@ function computedReply(answer: Computed, shape: ReplyShape): CacheReply {
       headers.push(['cache-control', `${answer.private ? 'private' : 'public'}, max-age=${Math.floor(entry.ttlMs / 1000)}`]);
       headers.push(['age', '0']);
       headers.push(['etag', entityTagOf(answer.key, entry.stamp, entry.createdAt)]);
+      if (!answer.private && shape.tagHeaders) headers.push(...shape.tagHeaders(entry.tags));
     } else {
       headers.push(['cache-control', 'no-store']);
     }

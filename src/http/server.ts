@@ -16,7 +16,7 @@ import { principalOf } from './authentication.js';
 import { FastLane, type FastLaneOptions } from './fast-lane.js';
 import { createAssetStore, GRAPHIQL_ASSET_PREFIX, graphiqlPage } from './graphiql.js';
 import type { HttpGuards } from './guards.js';
-import { cacheReply, replyShapeOf, responseRequestOf, type CacheReply } from './cache-replies.js';
+import { cacheReply, replyShapeOf, responseRequestOf, type CacheReply, type ReplyShape } from './cache-replies.js';
 import { firstErrorCode, statusForMediaType } from './media-status.js';
 import { sendGraphqlError } from './replies.js';
 
@@ -40,6 +40,8 @@ export interface HttpOptions {
   requestTimeoutMs: number;
   /** CORS for the allowed origins (cors.ts); undefined: no origin is allowed and nothing about CORS is sent. */
   cors?: Cors | undefined;
+  /** A cached public GET response's tags as CDN headers (cdn-tags.ts); undefined: none. */
+  tagHeaders?: ReplyShape['tagHeaders'];
 }
 
 export async function createHttpServer({
@@ -52,6 +54,7 @@ export async function createHttpServer({
   fastLane: fast = true,
   requestTimeoutMs,
   cors,
+  tagHeaders,
 }: HttpOptions): Promise<FastifyInstance> {
   const fastLane =
     responseCache && fast
@@ -131,7 +134,7 @@ export async function createHttpServer({
       if (!responseCache || !cacheRequest) return send(reply, passThrough(await execute()));
       const answer = await responseCache.respond(cacheRequest, execute, fastLane?.handedOn(request.raw));
       // The explain shows keys and tags: for admins, or outside production (guards.ts debugAllowed).
-      return send(reply, cacheReply(answer, replyShapeOf(http, guards.debugAllowed(principal))));
+      return send(reply, cacheReply(answer, replyShapeOf(http, guards.debugAllowed(principal), tagHeaders)));
     },
   });
 

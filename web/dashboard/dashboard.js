@@ -273,5 +273,57 @@
     }
   }
 
+  // ---- live changes ------------------------------------------------------------------------------------------
+  // The "Recent changes" panel is pushed, not polled: one `changed` subscription over GraphQL over SSE (docs/live.md),
+  // read with fetch's stream (the protocol's distinct-connections mode is a POST answered with an event stream, so no
+  // client library is needed). Lost connections reconnect after 2 s.
+  const LIVE_QUERY = 'subscription DashboardChanges { changed { type id tags at } }';
+  const MAX_CHANGES_SHOWN = 20;
+  state.changes = 0;
+  state.liveConnected = false;
+
+  async function listen() {
+    try {
+      const response = await fetch('/graphql/stream', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...authorization },
+        body: JSON.stringify({ query: LIVE_QUERY, operationName: 'DashboardChanges' }),
+      });
+      if (!response.ok || !response.body) throw new Error(`HTTP ${response.status}`);
+      state.liveConnected = true;
+      const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+      let buffer = '';
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buffer += value;
+        for (let end = buffer.indexOf('\n\n'); end !== -1; end = buffer.indexOf('\n\n')) {
+          const message = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const event = /^event: ?(.*)$/m.exec(message)?.[1];
+          const data = message.split('\n').filter((line) => line.startsWith('data:')).map((line) => line.slice(5).trimStart()).join('\n');
+          if (event === 'next' && data) showChange(JSON.parse(data));
+        }
+      }
+    } catch {
+      // Reconnected below.
+    }
+    state.liveConnected = false;
+    setTimeout(listen, 2000);
+  }
+
+  function showChange(result) {
+    const change = result.data && result.data.changed;
+    if (!change) return;
+    state.changes += 1;
+    const list = $('change-list');
+    if (list.firstElementChild && list.firstElementChild.classList.contains('muted')) list.textContent = '';
+    const entry = item(`${new Date(change.at).toLocaleTimeString()} · ${change.type} ${change.id}`, 'change');
+    entry.title = change.tags.join(' ');
+    list.prepend(entry);
+    while (list.children.length > MAX_CHANGES_SHOWN) list.lastElementChild.remove();
+  }
+
   poll();
+  listen();
 })();
