@@ -10,6 +10,7 @@ import { cacheReply, replyShapeOf, responseRequestOf, type CacheReply, type Http
 import { loadTypeDefs } from '../../src/graphql/schema.js';
 import { createLogger } from '../../src/log.js';
 import { REDIS_CLUSTER_NODES, REDIS_URL, redisMode } from './services.js';
+import { startTestApp, type TestApp } from './app.js';
 
 /** A namespace no other test run uses. */
 export function uniqueNamespace(label: string): string {
@@ -190,4 +191,15 @@ export class PrivateRedis {
       socket.once('error', () => resolve(false));
     });
   }
+}
+
+/**
+ * Two instances on one PostgreSQL database (the first seeds it) and one Redis (what `env` names), returned once both
+ * hear the invalidation channel: the setup of every two-instance test.
+ */
+export async function startPair(env: Record<string, string>, subscribeTimeoutMs = 15_000): Promise<{ a: TestApp; b: TestApp }> {
+  const a = await startTestApp({ database: 'postgres', env });
+  const b = await startTestApp({ database: 'postgres', databaseUrl: a.databaseUrl, env });
+  await waitFor(() => a.app.cache.snapshot().redis.subscribed && b.app.cache.snapshot().redis.subscribed, subscribeTimeoutMs, 'both subscriptions');
+  return { a, b };
 }

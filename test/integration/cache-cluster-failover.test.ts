@@ -3,8 +3,8 @@
 // read started, and L2 hits come back once the promoted replica serves. The master killed is the one holding the
 // clock, the key every read syncs with and every write increments: the hardest one to lose.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../helpers/app.js';
-import { waitFor } from '../helpers/cache.js';
+import { type TestApp } from '../helpers/app.js';
+import { startPair, waitFor } from '../helpers/cache.js';
 import { clusterToolsAvailable, TestRedisCluster } from '../helpers/redis-cluster.js';
 import { postgresUp } from '../helpers/services.js';
 
@@ -27,9 +27,7 @@ describe.runIf(postgresUp && toolsUp)('a Redis Cluster failover under load (post
       CACHE_REDIS_TIMEOUT_MS: '200',
       CACHE_WRITE_TIMEOUT_MS: '10000',
     };
-    a = await startTestApp({ database: 'postgres', env });
-    b = await startTestApp({ database: 'postgres', databaseUrl: a.databaseUrl, env });
-    await waitFor(() => a.app.cache.snapshot().redis.subscribed && b.app.cache.snapshot().redis.subscribed, 15_000, 'both subscriptions');
+    ({ a, b } = await startPair(env, 15_000));
   }, 60_000);
   afterAll(async () => {
     await b?.close();

@@ -4,9 +4,9 @@
 // cacheStats shows every master.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apq } from '../helpers/apq.js';
-import { startTestApp, type TestApp } from '../helpers/app.js';
+import { type TestApp } from '../helpers/app.js';
 import type { CacheService } from '../../src/cache/service.js';
-import { createTestCache, requestFieldCache, waitFor } from '../helpers/cache.js';
+import { createTestCache, requestFieldCache, startPair, waitFor } from '../helpers/cache.js';
 import { clusterToolsAvailable, TestRedisCluster } from '../helpers/redis-cluster.js';
 import { postgresUp, servicesRequired } from '../helpers/services.js';
 
@@ -25,9 +25,7 @@ describe.runIf(postgresUp && toolsUp)('two instances on a Redis Cluster (postgre
   beforeAll(async () => {
     cluster = await TestRedisCluster.start();
     const env = { REDIS_CLUSTER_NODES: cluster.seeds, CACHE_NAMESPACE: namespace, CACHE_REDIS_TIMEOUT_MS: '1000' };
-    a = await startTestApp({ database: 'postgres', env });
-    b = await startTestApp({ database: 'postgres', databaseUrl: a.databaseUrl, env });
-    await waitFor(() => a.app.cache.snapshot().redis.subscribed && b.app.cache.snapshot().redis.subscribed, 15_000, 'both subscriptions');
+    ({ a, b } = await startPair(env, 15_000));
   }, 60_000);
   afterAll(async () => {
     await b?.close();

@@ -3,8 +3,8 @@
 // read (the invalidation reaches it over the Redis channel), while its unrelated entries stay.
 import { stripIgnoredCharacters } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../helpers/app.js';
-import { dropNamespace, uniqueNamespace, waitFor } from '../helpers/cache.js';
+import { type TestApp } from '../helpers/app.js';
+import { dropNamespace, startPair, uniqueNamespace } from '../helpers/cache.js';
 import { postgresUp, REDIS_ENV, redisUp } from '../helpers/services.js';
 
 // Anonymous callers see public data: their visibility is part of the key (auth/principal.ts visibilityScope).
@@ -17,9 +17,7 @@ describe.runIf(postgresUp && redisUp)('two instances on one Redis, domain mutati
   let b: TestApp;
 
   beforeAll(async () => {
-    a = await startTestApp({ database: 'postgres', env });
-    b = await startTestApp({ database: 'postgres', databaseUrl: a.databaseUrl, env });
-    await waitFor(() => a.app.cache.snapshot().redis.subscribed && b.app.cache.snapshot().redis.subscribed, 10_000, 'both subscriptions');
+    ({ a, b } = await startPair(env, 10_000));
   });
   afterAll(async () => {
     await b?.close();

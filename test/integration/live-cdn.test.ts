@@ -5,8 +5,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CdnTags } from '../../src/http/cdn-tags.js';
-import { startTestApp, type TestApp } from '../helpers/app.js';
-import { dropNamespace, uniqueNamespace, waitFor } from '../helpers/cache.js';
+import { type TestApp } from '../helpers/app.js';
+import { dropNamespace, startPair, uniqueNamespace, waitFor } from '../helpers/cache.js';
 import { postgresUp, REDIS_ENV, redisUp } from '../helpers/services.js';
 
 const SECRET = 'cdn-test-secret-0123456789';
@@ -47,9 +47,7 @@ describe.runIf(postgresUp && redisUp)('CDN tag headers and the purge hook (postg
       CDN_PURGE_BATCH: '2',
       CDN_PURGE_BACKOFF_MS: '5',
     };
-    a = await startTestApp({ database: 'postgres', env });
-    b = await startTestApp({ database: 'postgres', databaseUrl: a.databaseUrl, env });
-    await waitFor(() => a.app.cache.snapshot().redis.subscribed && b.app.cache.snapshot().redis.subscribed, 10_000, 'both subscriptions');
+    ({ a, b } = await startPair(env, 10_000));
   }, 120_000);
   afterAll(async () => {
     await b?.close();

@@ -6,8 +6,8 @@ import { createClient, type Client } from 'graphql-sse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiKeyRepository } from '../../src/auth/api-keys.js';
 import { LIVE_PATH } from '../../src/live/sse.js';
-import { startTestApp, type TestApp } from '../helpers/app.js';
-import { dropNamespace, uniqueNamespace, waitFor } from '../helpers/cache.js';
+import { type TestApp } from '../helpers/app.js';
+import { dropNamespace, startPair, uniqueNamespace, waitFor } from '../helpers/cache.js';
 import { postgresUp, REDIS_ENV, redisUp } from '../helpers/services.js';
 
 interface Received {
@@ -27,9 +27,7 @@ describe.runIf(postgresUp && redisUp)('the changed subscription across instances
 
   beforeAll(async () => {
     const env = { ...REDIS_ENV, CACHE_NAMESPACE: namespace, LIVE_MAX_SUBSCRIPTIONS: '3' };
-    a = await startTestApp({ database: 'postgres', env });
-    b = await startTestApp({ database: 'postgres', databaseUrl: a.databaseUrl, env });
-    await waitFor(() => a.app.cache.snapshot().redis.subscribed && b.app.cache.snapshot().redis.subscribed, 10_000, 'both subscriptions');
+    ({ a, b } = await startPair(env, 10_000));
     const repo = new ApiKeyRepository(a.app.database.db);
     keys.risk = (await repo.create({ role: 'reader', team: 'risk' })).key;
     keys.growth = (await repo.create({ role: 'reader', team: 'growth' })).key;

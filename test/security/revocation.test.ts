@@ -5,8 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiKeyRepository } from '../../src/auth/api-keys.js';
 import { runKeys, type KeysIo } from '../../src/cli/keys.js';
-import { startTestApp, type TestApp } from '../helpers/app.js';
-import { dropNamespace, uniqueNamespace, waitFor } from '../helpers/cache.js';
+import { type TestApp } from '../helpers/app.js';
+import { dropNamespace, startPair, uniqueNamespace } from '../helpers/cache.js';
 import { postgresUp, REDIS_URL, redisUp } from '../helpers/services.js';
 import { databaseFingerprint, errorCode, originOf, post, send } from './helpers.js';
 
@@ -20,9 +20,7 @@ describe.runIf(postgresUp && redisUp)('key revocation reaches every instance', (
   let b: TestApp;
 
   beforeAll(async () => {
-    a = await startTestApp({ database: 'postgres', env });
-    b = await startTestApp({ database: 'postgres', databaseUrl: a.databaseUrl, env });
-    await waitFor(() => a.app.cache.snapshot().redis.subscribed && b.app.cache.snapshot().redis.subscribed, 10_000, 'both subscriptions');
+    ({ a, b } = await startPair(env, 10_000));
   }, 120_000);
   afterAll(async () => {
     await b?.close();

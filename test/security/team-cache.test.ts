@@ -5,8 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiKeyRepository } from '../../src/auth/api-keys.js';
 import { Random } from '../../src/db/random.js';
-import { startTestApp, type TestApp } from '../helpers/app.js';
-import { dropNamespace, uniqueNamespace, waitFor } from '../helpers/cache.js';
+import { type TestApp } from '../helpers/app.js';
+import { dropNamespace, startPair, uniqueNamespace } from '../helpers/cache.js';
 import { postgresUp, REDIS_ENV, redisMode, redisUp } from '../helpers/services.js';
 import { teamMarkers } from './helpers.js';
 
@@ -42,9 +42,7 @@ describe.runIf(postgresUp && redisUp)('two teams, two instances, one Redis: rand
   const runs: { id: number; team: string | null }[] = [];
 
   beforeAll(async () => {
-    a = await startTestApp({ database: 'postgres', env });
-    b = await startTestApp({ database: 'postgres', databaseUrl: a.databaseUrl, env });
-    await waitFor(() => a.app.cache.snapshot().redis.subscribed && b.app.cache.snapshot().redis.subscribed, 10_000, 'both subscriptions');
+    ({ a, b } = await startPair(env, 10_000));
     const keys = new ApiKeyRepository(a.app.database.db);
     for (const team of TEAMS) {
       for (const role of ['reader', 'reader', 'writer'] as const) {
