@@ -297,11 +297,6 @@ export class Versions {
     await this.syncOnce(this.writeTimeoutMs);
   }
 
-  /** The budget of a last-resort check (syncPatiently, check with `patient`). */
-  get patientBudgetMs(): number {
-    return this.writeTimeoutMs;
-  }
-
   /**
    * Resolves once entries stored from now on are checked against the mirror alone (no Redis; or subscribed with a
    * baseline), or after `timeoutMs`, whichever is first. Never rejects.
@@ -333,8 +328,8 @@ export class Versions {
 
   /**
    * Whether an entry with these tags (each at its clock) and this stamp is still valid. Synchronous (mirror only)
-   * unless the mirror cannot answer for it, then one pipelined GET; a failed GET makes the entry invalid (a miss,
-   * never stale data).
+   * unless the mirror cannot answer for it, then one pipelined GET; a failed GET means not valid (a miss, never
+   * stale data). `patient`: the stale-if-error fallback's check, which may wait up to the write budget for Redis.
    */
   check(deps: TagClocks, stamp: Stamp, patient = false): boolean | Promise<boolean> {
     const verdict = this.verdict(deps, stamp, patient);
