@@ -329,10 +329,10 @@ export class Versions {
   /**
    * Whether an entry with these tags (each at its clock) and this stamp is still valid. Synchronous (mirror only)
    * unless the mirror cannot answer for it, then one pipelined GET; a failed GET means not valid (a miss, never
-   * stale data). `patient`: the stale-if-error fallback's check, which may wait up to the write budget for Redis.
+   * stale data).
    */
-  check(deps: TagClocks, stamp: Stamp, patient = false): boolean | Promise<boolean> {
-    const verdict = this.verdict(deps, stamp, patient);
+  check(deps: TagClocks, stamp: Stamp): boolean | Promise<boolean> {
+    const verdict = this.verdict(deps, stamp);
     return typeof verdict === 'string' ? verdict === 'valid' : verdict.then((v) => v === 'valid');
   }
 
@@ -340,6 +340,7 @@ export class Versions {
    * check(), telling apart an entry known to be invalid (a newer version of one of its tags, or another epoch) from
    * one that cannot be verified now (Redis slow or down past the outage trust): the first may be dropped, the second
    * must be kept, since a later check (or the stale-if-error fallback, which waits longer) may still verify it.
+   * `patient`: the stale-if-error fallback's check, which may wait up to the write budget for Redis.
    */
   verdict(deps: TagClocks, stamp: Stamp, patient = false): Verdict | Promise<Verdict> {
     if (stamp.epoch !== this.currentEpoch) return 'invalid';
