@@ -27,6 +27,7 @@ import {
   LoadGenerator,
   Phases,
   RaceWorkload,
+  redisKillUnderLoad,
   summarize,
   WRITE_KINDS,
   type Instances,
@@ -140,29 +141,9 @@ async function race(control = false): Promise<void> {
 
 async function redisKill(): Promise<void> {
   const pair = await freshPair();
-  const from = workload.samples.length;
-  const phases = new Phases();
-  const background = await underLoad(pair, 30_000 + REDIS_DOWN_MS, async () => {
-    let stop = false;
-    const writer = workload.runRounds(1_000_000, () => stop);
-    try {
-      phases.mark('before');
-      await sleep(5_000);
-      phases.mark('Redis down');
-      await cluster.killRedis();
-      await sleep(REDIS_DOWN_MS);
-      await cluster.restartRedis();
-      phases.mark('5 s after restart');
-      await sleep(5_000);
-      phases.mark('later');
-      await pair.subscribed();
-      await sleep(5_000);
-    } finally {
-      stop = true;
-      await writer;
-    }
-  });
-  const samples = workload.judged(from, background);
+  const { samples, phases } = await redisKillUnderLoad(cluster, pair, workload, { beforeMs: 5_000, downMs: REDIS_DOWN_MS, laterMs: 5_000 }, (body) =>
+    underLoad(pair, 30_000 + REDIS_DOWN_MS, body),
+  );
   const rows = summarize(samples, phases);
   out(formatTable(`redis-kill: Redis SIGKILLed for ${REDIS_DOWN_MS / 1000} s under load, restarted empty; writes throughout`, rows));
   details(samples);

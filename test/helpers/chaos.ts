@@ -879,3 +879,48 @@ export function describeFailures(samples: Sample[]): Record<string, number> {
   for (const s of samples) if (!s.ok) counts[`${s.name}: ${s.error}`] = (counts[`${s.name}: ${s.error}`] ?? 0) + 1;
   return counts;
 }
+
+/** How long each phase of redisKillUnderLoad lasts. */
+export interface RedisKillTiming {
+  beforeMs: number;
+  downMs: number;
+  /** After the '5 s after restart' phase and the resubscription. */
+  laterMs: number;
+}
+
+/**
+ * Redis SIGKILLed and restarted empty (no persistence) while writes run throughout, inside `underLoad` (background
+ * reads on both instances): the scenario both the chaos test and `npm run chaos` judge. Phases: before, Redis down,
+ * 5 s after restart, later.
+ */
+export async function redisKillUnderLoad(
+  cluster: ChaosCluster,
+  pair: Instances,
+  workload: RaceWorkload,
+  timing: RedisKillTiming,
+  underLoad: (body: () => Promise<void>) => Promise<Sample[]>,
+): Promise<{ samples: Sample[]; phases: Phases }> {
+  const from = workload.samples.length;
+  const phases = new Phases();
+  const background = await underLoad(async () => {
+    let stop = false;
+    const writer = workload.runRounds(1_000_000, () => stop);
+    try {
+      phases.mark('before');
+      await sleep(timing.beforeMs);
+      phases.mark('Redis down');
+      await cluster.killRedis();
+      await sleep(timing.downMs);
+      await cluster.restartRedis();
+      phases.mark('5 s after restart');
+      await sleep(5_000);
+      phases.mark('later');
+      await pair.subscribed();
+      await sleep(timing.laterMs);
+    } finally {
+      stop = true;
+      await writer;
+    }
+  });
+  return { samples: workload.judged(from, background), phases };
+}

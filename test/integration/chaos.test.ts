@@ -13,6 +13,7 @@ import {
   LoadGenerator,
   Phases,
   RaceWorkload,
+  redisKillUnderLoad,
   summarize,
   WRITE_KINDS,
   type Instances,
@@ -98,29 +99,9 @@ describe.runIf(postgresUp && redisUp)('issue 9: two instances under load and fau
   }, RACE_MAX_MS + 30_000);
 
   it('Redis killed and restarted without persistence under load: no failed request, no stale read of a write acknowledged while Redis was up', async () => {
-    const from = workload.samples.length;
-    const phases = new Phases();
-    const background = await underLoad(60_000, async () => {
-      let stop = false;
-      const writer = workload.runRounds(10_000, () => stop);
-      try {
-        phases.mark('before');
-        await sleep(2_000);
-        phases.mark('Redis down');
-        await cluster.killRedis();
-        await sleep(3_000);
-        await cluster.restartRedis();
-        phases.mark('5 s after restart');
-        await sleep(5_000);
-        phases.mark('later');
-        await pair.subscribed();
-        await sleep(1_000);
-      } finally {
-        stop = true;
-        await writer;
-      }
-    });
-    const samples = workload.judged(from, background);
+    const { samples, phases } = await redisKillUnderLoad(cluster, pair, workload, { beforeMs: 2_000, downMs: 3_000, laterMs: 1_000 }, (body) =>
+      underLoad(60_000, body),
+    );
     console.info(`${formatTable('Redis killed 3 s, restarted empty', summarize(samples, phases))}\n${report(samples)}`);
 
     expect(describeFailures(samples)).toEqual({});
