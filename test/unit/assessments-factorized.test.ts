@@ -13,6 +13,7 @@ import { parallelSolves } from '../../src/assessments/solve-worker.js';
 import { CoefficientMatrix } from '../../src/assessments/leontief.js';
 import { DEMO_MODELS, generateCoefficients } from '../../src/assessments/seed.js';
 import type { IoTable } from '../../src/assessments/types.js';
+import { icioLike } from '../helpers/io-matrix.js';
 import { Random } from '../../src/db/random.js';
 
 /** ||(I - A) x - e_col|| (||e_col|| = 1, so this is the relative residual). */
@@ -44,24 +45,6 @@ function column(packed: Float64Array, k: number, r: number): Float64Array {
   return Float64Array.from({ length: packed.length / k }, (_, i) => packed[i * k + r]);
 }
 
-/** ICIO-like: dense domestic blocks, ~45% of foreign cells non-zero, column sums ~0.5. */
-function icioLike(countries: number, sectors: number, seed: number): CoefficientMatrix {
-  const n = countries * sectors;
-  const random = new Random(seed);
-  const rows: number[] = [];
-  const cols: number[] = [];
-  const values: number[] = [];
-  for (let j = 0; j < n; j += 1) {
-    for (let i = 0; i < n; i += 1) {
-      const domestic = Math.floor(i / sectors) === Math.floor(j / sectors);
-      if (!domestic && random.next() > 0.45) continue;
-      rows.push(i);
-      cols.push(j);
-      values.push(random.next() * (domestic ? 0.6 / sectors : 0.4 / (0.45 * (n - sectors))));
-    }
-  }
-  return CoefficientMatrix.fromCoordinates(n, rows, cols, values);
-}
 
 describe('the blocked LU on the seeded 600-sector demo matrix', () => {
   const generated = generateCoefficients(30, 20, new Random(20_261_121), DEMO_MODELS[0]);
