@@ -1,15 +1,16 @@
-// npm run bench:profile [-- --scenario a|b|c] [--seconds 10] [--connections 50] [--env NAME=value ...]: profiles
+// npm run bench:profile [-- --scenario a|b|c] [--seconds 10] [--connections 50] [--key] [--env NAME=value ...]: profiles
 // Beacon under one load scenario with node --cpu-prof (100 µs sampling) and prints where the server's time goes
 // during the load phase only. The .cpuprofile is kept under bench/profiles/ (open it in Chrome DevTools).
 //   a: the hot dashboard query, L1 hits (the hit path)      b: the same with L1 disabled (hits from Redis)
 //   c: 100% misses (the miss path)                          --env CACHE_ENABLED=false: the same without the cache
+//   --key: every request of a or b carries a writer's API key (Authorization: Bearer <key>)
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { closeAgent } from './lib/http.js';
 import { formatSummary } from './lib/profile-analysis.js';
 import { profileBeacon, type ProfiledScenario } from './lib/profile-run.js';
 import { detectPinning, ROOT } from './lib/processes.js';
-import { createSeededDatabase, deleteRedisKeys, REDIS_URL } from './lib/services.js';
+import { createBenchKey, createSeededDatabase, deleteRedisKeys, REDIS_URL } from './lib/services.js';
 
 const argument = (name: string, fallback: string) => {
   const at = process.argv.indexOf(name);
@@ -40,6 +41,7 @@ try {
     connections,
     pinning: detectPinning(),
     env,
+    ...(process.argv.includes('--key') ? { apiKey: await createBenchKey(database.url) } : {}),
   });
   console.log(`scenario ${scenario}: ${load.rps.toFixed(0)} req/s, p50 ${load.p50Ms.toFixed(2)} ms, p99 ${load.p99Ms.toFixed(2)} ms over ${seconds} s\n`);
   console.log(formatSummary(summary));

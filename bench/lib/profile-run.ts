@@ -22,6 +22,8 @@ export interface ProfileOptions {
   pinning: Pinning;
   /** Extra configuration for the profiled Beacon (e.g. CACHE_ENABLED=false). */
   env?: Record<string, string>;
+  /** An API key sent on every request of scenarios a and b (`Authorization: Bearer <key>`). */
+  apiKey?: string;
   /** Where to keep the .cpuprofile (default: bench/profiles/). */
   keepIn?: string;
 }
@@ -72,11 +74,13 @@ export async function profileBeacon(options: ProfileOptions): Promise<ProfileRun
         args = (offset) => [file, String(offset)];
       } else {
         const bodies = hotBodies();
-        await forEachLimit(bodies, 8, async (body) => void (await postOk(server.url, body)));
+        const authorization = options.apiKey ? `Bearer ${options.apiKey}` : undefined;
+        const headers: Record<string, string> = authorization ? { authorization } : {};
+        await forEachLimit(bodies, 8, async (body) => void (await postOk(server.url, body, headers)));
         const file = path.join(work, 'hot.txt');
         writeFileSync(file, `${bodies.join('\n')}\n`);
         script = 'hot.lua';
-        args = () => [file];
+        args = () => (authorization ? [file, `Authorization: ${authorization}`] : [file]);
       }
       // JIT warm-up, then the profiled window.
       const common = { url: server.url, script, connections: options.connections, pinning: options.pinning };

@@ -3,6 +3,7 @@
 import { createClient } from '@keyv/redis';
 import { sql } from 'kysely';
 import pg from 'pg';
+import { ApiKeyRepository } from '../../src/auth/api-keys.js';
 import { openDatabase } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { DEMO_SEED, seedIfEmpty } from '../../src/seed.js';
@@ -65,4 +66,17 @@ export async function deleteRedisKeys(prefix: string): Promise<number> {
     await client.close();
   }
   return deleted;
+}
+
+/**
+ * A writer's API key in the bench database, for requests that carry `Authorization: Bearer <key>`: each hit then
+ * also pays the key check (a cached verification) and is keyed by the key's team.
+ */
+export async function createBenchKey(databaseUrl: string): Promise<string> {
+  const database = await openDatabase({ url: databaseUrl, poolSize: 1, dataDir: 'memory://' });
+  try {
+    return (await new ApiKeyRepository(database.db).create({ role: 'writer', team: 'bench', name: 'npm run bench' })).key;
+  } finally {
+    await database.close();
+  }
 }

@@ -1,12 +1,13 @@
 // Field recordings: while an expensive field computes, every tag recorded anywhere below it (by a tracked loader, or
-// a resolver calling ctx.deps.add) must also become a tag of that field's entry. AsyncLocalStorage carries the open
-// recordings through the awaits of the computation; DependencyRecorder.add calls recordInOpenFields. (Named so as
+// a resolver calling ctx.deps.add) must also become a tag of that field's entry. An async context slot
+// (common/async-context.ts) carries the open recordings through the awaits of the computation;
+// DependencyRecorder.add calls recordInOpenFields. (Named so as
 // not to be one more "scope": PUBLIC/PRIVATE is Apollo's cache scope, teams are the caller's visibility.)
 //
 // The same goes for cached values used below it: a value served from the cache is only as recent as the clocks its
 // tags were read under, so the enclosing entry keeps those clocks for those tags (recordCachedInOpenFields), and
 // its whole stamp (epoch, local counter) is no later than the value's (recordStampInOpenFields).
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { contextSlot } from '../common/async-context.js';
 import { TagClockSet, type TagClocks } from './tags.js';
 import { earliestStamp, type Stamp } from './versions.js';
 
@@ -22,7 +23,7 @@ export class FieldRecording {
   }
 }
 
-const active = new AsyncLocalStorage<FieldRecording>();
+const active = contextSlot<FieldRecording>();
 
 /**
  * Runs `fn` (which reads its data under the clock `ownClock`) in a new recording nested in the current one; returns its
@@ -32,22 +33,22 @@ export async function withFieldRecording<T>(
   ownClock: number,
   fn: () => Promise<T>,
 ): Promise<{ value: T; tags: TagClockSet; stamp: Stamp | undefined }> {
-  const recording = new FieldRecording(active.getStore(), ownClock);
+  const recording = new FieldRecording(active.get(), ownClock);
   const value = await active.run(recording, fn);
   return { value, tags: recording.tags, stamp: recording.stamp };
 }
 
 /** Adds the tag to every enclosing field recording (a field computed inside another field feeds both entries). */
 export function recordInOpenFields(tag: string): void {
-  for (let open = active.getStore(); open; open = open.parent) open.tags.note(tag, open.tags.own);
+  for (let open = active.get(); open; open = open.parent) open.tags.note(tag, open.tags.own);
 }
 
 /** A cached value was used inside: every enclosing recording depends on its tags, at the clocks they were read under. */
 export function recordCachedInOpenFields(deps: TagClocks): void {
-  for (let open = active.getStore(); open; open = open.parent) open.tags.noteAll(deps);
+  for (let open = active.get(); open; open = open.parent) open.tags.noteAll(deps);
 }
 
 /** Lowers every enclosing field recording's stamp to `stamp`: a cached value computed under it was used inside. */
 export function recordStampInOpenFields(stamp: Stamp): void {
-  for (let open = active.getStore(); open; open = open.parent) open.stamp = earliestStamp(open.stamp, stamp);
+  for (let open = active.get(); open; open = open.parent) open.stamp = earliestStamp(open.stamp, stamp);
 }

@@ -123,35 +123,39 @@ export class ResponseCache {
 
   /**
    * The fast lane's lookup (http/fast-lane.ts), before Fastify has parsed anything: a body whose exact bytes were
-   * keyed before as a PUBLIC query is keyed again without parsing, and a fresh entry is found in L1 synchronously
-   * (no promise), else through the full lookup (L2). Counts nothing but the lookup's tier misses: the caller counts a
+   * keyed before as a PUBLIC query is keyed again without parsing, and once the read may judge entries (the turn's
+   * clock sync) a fresh entry is found in L1 synchronously, else through the full lookup (L2). `done` gets the
+   * outcome; no promise is made on the way to an L1 hit. Counts nothing but the lookup's tier misses: the caller counts a
    * hit it serves (rawHit); a miss is counted by the full path, which computes it.
    */
-  lookupRaw(request: RawQuery): RawLookup | Promise<RawLookup> {
+  lookupRaw(request: RawQuery, done: (result: RawLookup) => void): void {
     const remembered = this.rawRequests.get(request.raw);
-    if (!remembered) return UNKNOWN;
+    if (!remembered) return done(UNKNOWN);
     const { operation } = remembered;
-    if (this.privateDocuments.has(operation.documentId)) return UNKNOWN;
+    if (this.privateDocuments.has(operation.documentId)) return done(UNKNOWN);
     const keyed = `${request.visibility}|${request.mediaType}`;
-    let key = remembered.keys.get(keyed);
-    if (key === undefined) {
-      key = this.keys.response({ ...operation, audience: `PUBLIC|${keyed}` });
-      remembered.keys.set(keyed, key);
+    let known = remembered.keys.get(keyed);
+    if (known === undefined) {
+      known = this.keys.response({ ...operation, audience: `PUBLIC|${keyed}` });
+      remembered.keys.set(keyed, known);
     }
+    const key = known;
     const name = operation.operationName;
-    if (!this.engine.syncsReads) return this.lookupRawSynced(key, name);
-    return this.engine.sync().then(() => this.lookupRawSynced(key, name));
+    this.engine.whenSynced(() => this.lookupRawSynced(key, name, done));
   }
 
-  /** lookupRaw once entries may be judged for this request (engine.sync()). */
-  private lookupRawSynced(key: string, operationName: string | undefined): RawLookup | Promise<RawLookup> {
+  /** lookupRaw once entries may be judged for this request (engine.whenSynced). */
+  private lookupRawSynced(key: string, operationName: string | undefined, done: (result: RawLookup) => void): void {
     const found = this.engine.peekFresh(key);
-    if (found) return { kind: 'hit', found, key, operationName };
-    return this.engine.lookup(key, true, true).then((later): RawLookup => {
-      if (!later) return { kind: 'miss', key };
-      // A stale entry is served by the full path, which also starts its refresh; a reserve one is only a fallback.
-      return later.freshness === 'fresh' ? { kind: 'hit', found: later, key, operationName } : UNKNOWN;
-    });
+    if (found) return done({ kind: 'hit', found, key, operationName });
+    this.engine.lookup(key, true, true).then(
+      (later) => {
+        if (!later) return done({ kind: 'miss', key });
+        // A stale entry is served by the full path, which also starts its refresh; a reserve one is only a fallback.
+        done(later.freshness === 'fresh' ? { kind: 'hit', found: later, key, operationName } : UNKNOWN);
+      },
+      () => done(UNKNOWN),
+    );
   }
 
   /** Counts a fast-lane hit: the answer the full path gives the same request. */

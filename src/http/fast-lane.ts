@@ -66,6 +66,8 @@ interface Held extends HandedOn {
 
 type Hit = Extract<RawLookup, { kind: 'hit' }>;
 
+const UNKNOWN: RawLookup = { kind: 'unknown' };
+
 const READING = Symbol('fast lane body');
 
 interface ReadState {
@@ -166,19 +168,17 @@ export class FastLane {
     if (!principal) return this.handOn(request, response, next, { raw, body });
     const mediaType = responseMediaType(request.headers.accept);
     if (mediaType === undefined) return this.handOn(request, response, next, { raw, body });
-    let lookup: RawLookup | Promise<RawLookup>;
+    let settled = false;
     try {
-      lookup = this.options.cache.lookupRaw({ raw, mediaType, visibility: visibilityScope(principal) });
-    } catch {
-      lookup = { kind: 'unknown' };
-    }
-    if (lookup instanceof Promise) {
-      lookup.then(
-        (result) => this.settle(request, response, next, body, raw, result, started, principal),
-        () => this.handOn(request, response, next, { raw, body }),
-      );
-    } else {
-      this.settle(request, response, next, body, raw, lookup, started, principal);
+      // An inline callback, not a named one: tsx (esbuild keepNames) would name a named closure on every request.
+      this.options.cache.lookupRaw({ raw, mediaType, visibility: visibilityScope(principal) }, (result) => {
+        settled = true;
+        this.settle(request, response, next, body, raw, result, started, principal);
+      });
+    } catch (error) {
+      // A lookup that failed before it answered leaves the request to the full path; an error after is not its own.
+      if (settled) throw error;
+      this.settle(request, response, next, body, raw, UNKNOWN, started, principal);
     }
   }
 

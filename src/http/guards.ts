@@ -103,7 +103,7 @@ export function createHttpGuards(options: HttpGuardOptions): HttpGuards {
           anonymousReads: options.anonymousReads ?? true,
           chargeRefusal(request, reply) {
             if (!buckets) return true;
-            const admission = buckets.take(clientKey(undefined, request.ip));
+            const admission = buckets.take(clientKey(undefined, () => request.ip));
             if (admission.allowed) return true;
             const retryAfter = Math.max(1, Math.ceil(admission.retryAfterMs / 1000));
             reply.header('retry-after', String(retryAfter));

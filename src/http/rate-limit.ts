@@ -30,7 +30,15 @@ export interface Admission {
 interface Bucket {
   tokens: number;
   updatedAt: number;
+  /** When the bucket last moved to the end of the Map's order (see take). */
+  movedAt: number;
 }
+
+/**
+ * A used bucket moves to the end of the Map's order (eviction takes the front) at most this often: moving it costs a
+ * delete and a set on every request, and eviction (past maxClients) only needs the order to within a second.
+ */
+const REORDER_MS = 1000;
 
 export class TokenBuckets {
   private readonly buckets = new Map<string, Bucket>();
@@ -56,18 +64,24 @@ export class TokenBuckets {
     const now = this.now();
     this.sweep(now);
     const bucket = this.buckets.get(key);
-    let tokens = this.options.burst;
-    if (bucket) {
-      tokens = Math.min(this.options.burst, bucket.tokens + (now - bucket.updatedAt) * this.perMs);
-      // Re-inserted below so that Map order is least recently used first, for eviction.
-      this.buckets.delete(key);
+    if (!bucket) {
+      const tokens = this.options.burst - 1;
+      this.buckets.set(key, { tokens, updatedAt: now, movedAt: now });
+      if (this.buckets.size > this.maxClients) {
+        const oldest = this.buckets.keys().next().value;
+        if (oldest !== undefined) this.buckets.delete(oldest);
+      }
+      return { allowed: true, remaining: Math.floor(tokens), retryAfterMs: 0 };
     }
+    let tokens = Math.min(this.options.burst, bucket.tokens + (now - bucket.updatedAt) * this.perMs);
     const allowed = tokens >= 1;
     if (allowed) tokens -= 1;
-    this.buckets.set(key, { tokens, updatedAt: now });
-    if (this.buckets.size > this.maxClients) {
-      const oldest = this.buckets.keys().next().value;
-      if (oldest !== undefined) this.buckets.delete(oldest);
+    bucket.tokens = tokens;
+    bucket.updatedAt = now;
+    if (now - bucket.movedAt >= REORDER_MS) {
+      bucket.movedAt = now;
+      this.buckets.delete(key);
+      this.buckets.set(key, bucket);
     }
     return { allowed, remaining: Math.floor(tokens), retryAfterMs: allowed ? 0 : Math.ceil((1 - tokens) / this.perMs) };
   }
@@ -86,9 +100,11 @@ export class TokenBuckets {
  * The client a request counts against: its verified principal (http/authentication.ts), else its address. Never the
  * raw token: a made-up token is refused before it gets here, so inventing one per request buys no fresh allowance.
  */
-export function clientKey(principal: Principal | undefined, ip: string): string {
-  if (principal && principal.kind !== 'anonymous') return `principal:${principal.id}`;
-  return `ip:${ip}`;
+export function clientKey(principal: Principal | undefined, ip: () => string): string {
+  // The id itself, not a string built from it: the same string every request, whose hash V8 keeps. Principal ids
+  // (`admin-token`, `key:…`, `jwt:…`) never start with `ip:`.
+  if (principal && principal.kind !== 'anonymous') return principal.id;
+  return `ip:${ip()}`;
 }
 
 /** The headers a request carries once counted: the bucket's size and what is left of it. */
@@ -97,6 +113,13 @@ export function rateLimitHeaders(options: RateLimitOptions, admission: Admission
     ['ratelimit-limit', String(options.burst)],
     ['ratelimit-remaining', String(admission.remaining)],
   ];
+}
+
+/** The request's path, without its query string (no array built, unlike split). */
+function pathOf(url: string | undefined): string {
+  if (url === undefined) return '';
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
 }
 
 /**
@@ -111,9 +134,8 @@ export function rateLimitCheck(options: RateLimitOptions, trust: TrustFunction |
   const check: PreCheck = {
     name: 'rate limit',
     check(request, principal) {
-      const path = (request.url ?? '').split('?', 1)[0]!;
-      if (exempt.has(path)) return undefined;
-      const admission = buckets.take(clientKey(principal, clientAddress(request, trust)));
+      if (exempt.has(pathOf(request.url))) return undefined;
+      const admission = buckets.take(clientKey(principal, () => clientAddress(request, trust)));
       const headers = rateLimitHeaders(options, admission);
       if (admission.allowed) return { headers };
       const retryAfter = Math.max(1, Math.ceil(admission.retryAfterMs / 1000));

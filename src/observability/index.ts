@@ -157,7 +157,7 @@ export class Observability {
   private recordGraphql(record: RequestRecord, operation: string, status: number, served: string | undefined, durationMs: number): void {
     const outcome = outcomeOf(status, record.errorCodes);
     this.metrics.recordRequest(operation, outcome, durationMs / 1000);
-    this.metrics.recordCacheResponse(served ? served.toLowerCase().replace('-', '_') : 'none');
+    this.metrics.recordCacheResponse(served ? (CACHE_RESPONSE_LABELS[served] ?? served.toLowerCase().replace('-', '_')) : 'none');
     this.window.record({ operation, durationMs, error: outcome !== 'success', cache: cacheResult(served, record) });
     const staleAfterFailure = served === 'STALE' && outcome === 'success' && record.errorCodes?.some((code) => SERVER_ERROR_CODES.has(code));
     const debug = this.logger.isLevelEnabled?.('debug') ?? true;
@@ -241,6 +241,9 @@ export function outcomeOf(status: number, errorCodes: readonly string[] | undefi
   if (status >= 400 || (errorCodes !== undefined && errorCodes.length > 0)) return 'client_error';
   return 'success';
 }
+
+/** The x-beacon-cache outcomes as metric labels, spelled once rather than on every request. */
+const CACHE_RESPONSE_LABELS: Record<string, string> = { 'HIT-L1': 'hit_l1', 'HIT-L2': 'hit_l2', MISS: 'miss', STALE: 'stale', BYPASS: 'bypass' };
 
 /** What the response cache did, for the hit share: hits (stale ones too) and misses of responses that were cacheable. */
 function cacheResult(header: string | undefined, record: RequestRecord): 'hit' | 'miss' | undefined {

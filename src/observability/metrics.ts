@@ -49,6 +49,8 @@ export class Metrics {
   readonly registry = new Registry();
   // Recorded on every request, cache hits included: deferred to the scrape (hot-metrics.ts).
   private readonly requests: DeferredCounter<'operation' | 'outcome'>;
+  /** Per operation, its request counters by outcome: a cache hit counts without building a key string. */
+  private readonly requestSeries = new Map<string, Partial<Record<RequestOutcome, { count: number }>>>();
   private readonly requestDuration: DeferredHistogram<'operation'>;
   private readonly cacheResponses: DeferredCounter<'result'>;
   private readonly httpRequests: DeferredCounter<'route' | 'method' | 'status'>;
@@ -113,7 +115,9 @@ export class Metrics {
   }
 
   recordRequest(operation: string, outcome: RequestOutcome, seconds: number): void {
-    this.requests.inc(`${outcome} ${operation}`, { operation, outcome });
+    let byOutcome = this.requestSeries.get(operation);
+    if (!byOutcome) this.requestSeries.set(operation, (byOutcome = {}));
+    (byOutcome[outcome] ??= this.requests.series(`${outcome} ${operation}`, { operation, outcome })).count += 1;
     this.requestDuration.observe(operation, { operation }, seconds);
   }
 

@@ -1,9 +1,9 @@
-// The request a line of code runs for, carried implicitly (AsyncLocalStorage) from the first HTTP hook down to the
+// The request a line of code runs for, carried implicitly (common/async-context.ts) from the first HTTP hook down to the
 // cache, Apollo and the database, so that every log line written on its behalf names it and the Apollo plugin can
 // tell the HTTP layer what only Apollo knows (operation type, errors, cache policy) without passing anything through
 // the layers in between.
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
+import { contextSlot } from '../common/async-context.js';
 import { addLineFields } from '../log.js';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
@@ -23,7 +23,7 @@ export interface RequestRecord {
   cacheable?: boolean;
 }
 
-const current = new AsyncLocalStorage<RequestRecord>();
+const current = contextSlot<RequestRecord>();
 
 /**
  * The request id a client sent in X-Request-Id when it is usable (printable ASCII without spaces, at most 128
@@ -48,7 +48,7 @@ export function runInRequest<T>(record: RequestRecord, work: () => T): T {
 
 /** The request the caller runs for, or undefined outside any request (start-up, background timers). */
 export function currentRequest(): RequestRecord | undefined {
-  return current.getStore();
+  return current.get();
 }
 
 // Every log line written on behalf of a request names it.
