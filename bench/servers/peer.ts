@@ -5,6 +5,7 @@
 // Environment: PORT, DATABASE_URL, REDIS_URL (Redis-backed peers), CACHE_NAMESPACE (their key prefix),
 // CACHE_MAX_TTL_SECONDS (Beacon's TTL cap, default 86,400: every peer caches as long as Beacon may).
 import type { DocumentNode } from 'graphql';
+import type { Principal } from '../../src/auth/principal.js';
 import { openDatabase } from '../../src/db/database.js';
 import type { Resolvers } from '../../src/generated/graphql.js';
 import { createRequestContext, type RequestContext, type Services } from '../../src/graphql/context.js';
@@ -27,7 +28,7 @@ export interface Peer {
   typeDefs: DocumentNode;
   /** Beacon's resolvers, with the COUNTED ones counting their calls. */
   resolvers: Resolvers<RequestContext>;
-  /** A fresh request context (fresh DataLoaders), anonymous, as Beacon builds one without its cache. */
+  /** A fresh request context (fresh DataLoaders), as Beacon builds one without its cache; the caller is PEER_CALLER. */
   context(): RequestContext;
   /** Calls of the COUNTED resolvers so far. */
   resolverRuns(): number;
@@ -39,6 +40,12 @@ export interface Peer {
   /** Stops on SIGTERM / SIGINT: `close` (the server, its cache), then the database. */
   stopWith(close: () => Promise<void>): void;
 }
+
+/**
+ * Who a peer's caller is: a peer has no authentication, so every caller may write (the mixed scenario sends
+ * mutations) and sees public data only, what an anonymous Beacon reader sees: the same answers as Beacon's.
+ */
+const PEER_CALLER: Principal = Object.freeze({ id: 'peer', kind: 'api-key', role: 'writer', team: null, allTeams: false });
 
 const required = (name: string): string => {
   const value = process.env[name];
@@ -63,7 +70,7 @@ export async function openPeer(version: string): Promise<Peer> {
   return {
     typeDefs: loadTypeDefs(),
     resolvers,
-    context: () => createRequestContext(services),
+    context: () => createRequestContext(services, undefined, PEER_CALLER),
     resolverRuns: () => runs,
     port: Number(process.env.PORT ?? 0),
     maxTtlSeconds: Number(process.env.CACHE_MAX_TTL_SECONDS ?? 86_400),
