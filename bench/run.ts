@@ -1,6 +1,7 @@
-// npm run bench: Beacon side by side with the bound (bare node:http + stored bytes) and the usual choice (Apollo's
-// response cache over Keyv/Redis), and with its own cache disabled, on one fresh seeded PostgreSQL database and Redis,
-// every variant a separate process on its own port. Writes bench/results/<date>.md and latest.md.
+// npm run bench: Beacon side by side with the bound (bare node:http + stored bytes) and the peers a user would pick
+// instead (Apollo's response cache over Keyv/Redis and in memory, mercurius + mercurius-cache, Yoga's response cache
+// in memory and on Redis: bench/servers/), and with its own cache disabled, on one fresh seeded PostgreSQL database
+// and Redis, every variant a separate process on its own port. Writes bench/results/<date>.md and latest.md.
 // docs/benchmarks.md explains the variants, the scenarios and how to read the table.
 //
 // BENCH_QUICK=1: a one-minute smoke run (one short round, fewer keys in the memory check).
@@ -20,6 +21,7 @@ import { ADMIN_HEADERS, BENCH_ADMIN_TOKEN, cacheSettled, closeAgent, forEachLimi
 import { readPlan, type ScenarioId } from './lib/plan.js';
 import { detectPinning, ROOT, sleep, startServer, type Server } from './lib/processes.js';
 import { profileBeacon, type ProfileRun } from './lib/profile-run.js';
+import { RESOLVER_RUNS_PATH } from './servers/peer.js';
 import { machineInfo, renderReport } from './lib/report.js';
 import {
   median,
@@ -29,9 +31,14 @@ import {
   type LatencyRow,
   type Measurement,
   type Observed,
+  isKeyed,
+  isPeer,
+  PEERS,
+  type PeerId,
   type ScenarioResult,
   type ThroughputResult,
   type VariantId,
+  VARIANT_LABELS,
 } from './lib/results.js';
 import { createSeededDatabase, deleteRedisKeys, REDIS_URL, type BenchDatabase } from './lib/services.js';
 import {
@@ -61,7 +68,10 @@ const work = mkdtempSync(path.join(os.tmpdir(), 'beacon-bench-'));
 const startedAt = new Date();
 const log = (message: string) => process.stdout.write(`[bench ${((Date.now() - startedAt.getTime()) / 1000).toFixed(0).padStart(4)}s] ${message}\n`);
 
-type Servers = Map<VariantId, Server>;
+/** Running processes by id: a variant's, or the base process of a `-key` variant. */
+type Servers = Map<ProcessId | 'bound', Server>;
+/** The variants that are processes of their own: a `-key` variant is its base process with an API key. */
+type ProcessId = Exclude<VariantId, 'bound' | `${string}-key`> | 'beacon-l2only' | 'beacon-l2cluster';
 
 /** The Redis Cluster of the `beacon-l2cluster` variant (scenario b), started by main when it runs. */
 let cluster: TestRedisCluster | undefined;
@@ -69,10 +79,22 @@ let cluster: TestRedisCluster | undefined;
 // ---------------------------------------------------------------------------------------------------------------
 // Variants
 
-function variantSpec(variant: Exclude<VariantId, 'bound'>, group: string, database: BenchDatabase) {
+/** Each peer's server file and its PEER_CACHE (bench/servers/peer.ts). */
+const PEER_SERVERS: Record<PeerId, { script: string; cache?: 'memory' | 'redis' }> = {
+  usual: { script: 'bench/servers/usual.ts', cache: 'redis' },
+  'apollo-memory': { script: 'bench/servers/usual.ts', cache: 'memory' },
+  mercurius: { script: 'bench/servers/mercurius.ts' },
+  yoga: { script: 'bench/servers/yoga.ts', cache: 'memory' },
+  'yoga-redis': { script: 'bench/servers/yoga.ts', cache: 'redis' },
+};
+
+function variantSpec(variant: ProcessId, group: string, database: BenchDatabase) {
   const namespace = `${prefix}-${group}-${variant}`;
   const common = { NODE_ENV: 'production', LOG_LEVEL: 'warn', DATABASE_URL: database.url, REDIS_URL, CACHE_NAMESPACE: namespace };
-  if (variant === 'usual') return { name: variant, script: 'bench/servers/usual.ts', env: common, pinning };
+  if (isPeer(variant)) {
+    const { script, cache } = PEER_SERVERS[variant];
+    return { name: variant, script, env: cache ? { ...common, PEER_CACHE: cache } : common, pinning };
+  }
   const beacon: Record<string, string> = {
     ...common,
     SEED: 'none',
@@ -98,7 +120,7 @@ function variantSpec(variant: Exclude<VariantId, 'bound'>, group: string, databa
 
 async function withServers<T>(
   group: string,
-  variants: Array<Exclude<VariantId, 'bound'>>,
+  variants: ProcessId[],
   database: BenchDatabase,
   body: (servers: Servers) => Promise<T>,
 ): Promise<T> {
@@ -125,14 +147,31 @@ async function startBound(scenario: ScenarioId, responses: Record<string, string
 }
 
 function server(servers: Servers, variant: VariantId): Server {
-  // The same process as `beacon`: only the requests differ (they carry an API key).
-  const found = servers.get(variant === 'beacon-key' ? 'beacon' : variant);
+  // A `-key` variant is the process without the suffix: only the requests differ (they carry an API key).
+  const found = servers.get(processOf(variant));
   if (!found) throw new Error(`variant ${variant} is not running`);
   return found;
 }
 
-const isBeacon = (variant: VariantId) =>
-  variant === 'beacon' || variant === 'beacon-key' || variant === 'beacon-l2only' || variant === 'beacon-l2cluster' || variant === 'beacon-eventual';
+const processOf = (variant: VariantId) => variant.replace(/-key$/, '') as ProcessId | 'bound';
+
+/** Beacon with its cache on: it has cacheStats to read (and an invalidation channel to wait for at start). */
+const isBeacon = (variant: VariantId | ProcessId) => variant.startsWith('beacon') && !variant.startsWith('beacon-nocache');
+
+/** The headers every request of `variant` carries (on top of the scenario's): the API key for a `-key` variant. */
+function variantHeaders(variant: VariantId): Record<string, string> {
+  return isKeyed(variant) ? { authorization: `Bearer ${benchKey}` } : {};
+}
+
+/** The same as wrk script arguments ("Name: value"). */
+const headerArgs = (variant: VariantId) => Object.entries(variantHeaders(variant)).map(([name, value]) => `${name}: ${value}`);
+
+/** How many times a peer's database-reaching resolvers have run (bench/servers/peer.ts RESOLVER_RUNS_PATH). */
+async function resolverRuns(target: Server): Promise<number> {
+  const response = await fetch(new URL(RESOLVER_RUNS_PATH, target.url));
+  if (!response.ok) throw new Error(`${target.name} answered ${response.status} on ${RESOLVER_RUNS_PATH}`);
+  return Number(await response.text());
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Checks and observations
@@ -143,8 +182,8 @@ const isBeacon = (variant: VariantId) =>
  */
 async function checkSameBytes(servers: Servers, variants: VariantId[], body: string, headers: Record<string, string> = {}): Promise<void> {
   const replies = new Map<VariantId, string>();
-  for (const variant of variants) replies.set(variant, (await postOk(server(servers, variant).url, body, headers)).body);
-  const reference = replies.get('beacon') ?? replies.values().next().value!;
+  for (const variant of variants) replies.set(variant, (await postOk(server(servers, variant).url, body, { ...headers, ...variantHeaders(variant) })).body);
+  const reference = replies.get('beacon') ?? replies.get('beacon-key') ?? replies.values().next().value!;
   for (const [variant, text] of replies) {
     if (text === reference) continue;
     let at = 0;
@@ -252,6 +291,7 @@ async function runThroughput(spec: ThroughputSpec, servers: Servers): Promise<Th
       for (const variant of rotate(spec.variants, round)) {
         const target = server(all, variant);
         const statsBefore = isBeacon(variant) ? await cacheStats(target.url) : undefined;
+        const runsBefore = isPeer(variant) ? await resolverRuns(target) : undefined;
         const cpuBefore = target.cpuMs();
         const { outcome, invocation } = await wrk(variant, plan.seconds);
         const cpuMs = target.cpuMs() - cpuBefore;
@@ -266,6 +306,7 @@ async function runThroughput(spec: ThroughputSpec, servers: Servers): Promise<Th
           errors: errorCount(outcome),
         };
         if (statsBefore) measurement.observed = difference(statsBefore, await cacheStats(target.url));
+        if (runsBefore !== undefined) measurement.resolverRuns = (await resolverRuns(target)) - runsBefore;
         result.measurements.push(measurement);
         spec.after?.(variant, outcome, invocation);
         log(
@@ -297,10 +338,12 @@ async function capture(url: string, bodies: readonly string[], headers: Record<s
   return responses;
 }
 
+/** Sends every body to each variant that runs (with its headers), so what is measured next is cached. */
 async function prime(servers: Servers, variants: VariantId[], bodies: readonly string[]): Promise<void> {
   for (const variant of variants) {
-    const target = servers.get(variant);
-    if (target) await forEachLimit(bodies, 8, async (body) => void (await postOk(target.url, body)));
+    const target = servers.get(processOf(variant));
+    const headers = variantHeaders(variant);
+    if (target) await forEachLimit(bodies, 8, async (body) => void (await postOk(target.url, body, headers)));
   }
 }
 
@@ -324,16 +367,14 @@ async function createBenchKey(databaseUrl: string): Promise<string> {
 async function hot(servers: Servers): Promise<ScenarioResult[]> {
   const bodies = hotBodies();
   const file = writeLines('hot.txt', bodies);
-  const keyHeader = { authorization: `Bearer ${benchKey}` };
   const responses = await capture(server(servers, 'beacon').url, bodies);
   // The key's team keys its own entries (auth/principal.ts visibilityScope): primed like the others.
-  await capture(server(servers, 'beacon').url, bodies, keyHeader);
-  await prime(servers, ['usual', 'beacon-l2only', 'beacon-l2cluster', 'beacon-eventual'], bodies);
+  await prime(servers, [...PEERS, 'beacon-key', 'beacon-l2only-key', 'beacon-l2cluster-key', 'beacon-eventual'], bodies);
   // Let the L2 writes of the priming land before the first lookups.
   await sleep(200);
   const common = {
     script: 'hot.lua' as const,
-    args: (variant: VariantId) => (variant === 'beacon-key' ? [file, `Authorization: Bearer ${benchKey}`] : [file]),
+    args: (variant: VariantId) => [file, ...headerArgs(variant)],
     connections: plan.connections,
     bound: { responses, fallback: responses[bodies[0]!]! },
     checks: [{ body: bodies[0]! }, { body: bodies[57]! }],
@@ -349,9 +390,11 @@ async function hot(servers: Servers): Promise<ScenarioResult[]> {
           description:
             'The dashboard panel of one dataset (dataset, columns, its 10 latest runs with metrics; ~2 KB), rotating over datasets ' +
             '1-100, every entry cached before measuring. Beacon answers from L1; "an API key on every request" is the same ' +
-            'process with `Authorization: Bearer <writer key>` on each request (the key check and its team\'s entries); ' +
-            '"read-after-write off" shows what the per-turn clock sync costs.',
-          variants: ['bound', 'usual', 'beacon', 'beacon-key', 'beacon-eventual', 'beacon-nocache'],
+            'process as "anonymous" with `Authorization: Bearer <writer key>` on each request (the key check and its team\'s ' +
+            'entries): the row the targets judge. "read-after-write off" shows what the per-turn clock sync costs. Every peer ' +
+            'answers from its own cache (the cache column counts the resolvers that reach the database: 0 means every ' +
+            'request was a hit).',
+          variants: ['bound', ...PEERS, 'beacon-key', 'beacon', 'beacon-eventual', 'beacon-nocache'],
         },
         servers,
       ),
@@ -359,15 +402,18 @@ async function hot(servers: Servers): Promise<ScenarioResult[]> {
   }
   if (plan.scenarios.has('b')) {
     const onCluster = servers.has('beacon-l2cluster');
+    const cluster = onCluster ? (['beacon-l2cluster-key'] as const) : [];
     const result = await runThroughput(
       {
         ...common,
         id: 'b',
         title: 'Dashboard query, hot, L1 disabled: every hit from Redis',
         description:
-          'As (a), with Beacon started with CACHE_L1_MAX_BYTES=0, so each hit is a Redis GET and a version check' +
-          (onCluster ? '; once on the single Redis, once on a local Redis Cluster (3 masters + 3 replicas, REDIS_CLUSTER_NODES).' : '.'),
-        variants: ['bound', 'usual', 'beacon-l2only', ...(onCluster ? (['beacon-l2cluster'] as const) : [])],
+          'As (a), with Beacon started with CACHE_L1_MAX_BYTES=0, so each hit is a Redis GET and a version check, and an API ' +
+          'key on every Beacon request' +
+          (onCluster ? '; once on the single Redis, once on a local Redis Cluster (3 masters + 3 replicas, REDIS_CLUSTER_NODES).' : '.') +
+          ' The peers are those of (a), unchanged (the ones on Redis answer from Redis there too).',
+        variants: ['bound', ...PEERS, 'beacon-l2only-key', ...cluster],
       },
       servers,
     );
@@ -379,10 +425,10 @@ async function hot(servers: Servers): Promise<ScenarioResult[]> {
 
 /** The cluster beside the single Redis, from the same run: the ratio of each round's req/s and p50. */
 function clusterRatio(result: ThroughputResult): string {
-  const rps = spread(roundRatios(result, 'beacon-l2cluster', 'beacon-l2only'));
+  const rps = spread(roundRatios(result, 'beacon-l2cluster-key', 'beacon-l2only-key'));
   const p50 = (variant: VariantId) => result.measurements.filter((m) => m.variant === variant).map((m) => m.p50Ms);
-  const single = p50('beacon-l2only');
-  const p50Ratios = spread(p50('beacon-l2cluster').map((ms, k) => ms / single[k]!));
+  const single = p50('beacon-l2only-key');
+  const p50Ratios = spread(p50('beacon-l2cluster-key').map((ms, k) => ms / single[k]!));
   return (
     `Redis Cluster vs single Redis, L2-only hits (same run, per round): req/s ratio ${rps.median.toFixed(2)} ` +
     `[${rps.min.toFixed(2)}–${rps.max.toFixed(2)}], p50 ratio ${p50Ratios.median.toFixed(2)} [${p50Ratios.min.toFixed(2)}–${p50Ratios.max.toFixed(2)}].`
@@ -402,10 +448,11 @@ async function misses(servers: Servers): Promise<ThroughputResult> {
       title: '100% misses: a variable set never seen before on every request',
       description:
         'The dashboard query with a new (dataset, runs, status) combination per request: every variant executes it against ' +
-        'PostgreSQL. Beacon also computes the key, looks in L1 and Redis, and stores the result in both.',
-      variants: ['bound', 'usual', 'beacon', 'beacon-nocache'],
+        'PostgreSQL. Beacon also computes the key, looks in L1 and Redis, and stores the result in both; both Beacon rows send ' +
+        'an API key on every request, so "cache disabled" pays the same key check. The peers look up and store too.',
+      variants: ['bound', ...PEERS, 'beacon-key', 'beacon-nocache-key'],
       script: 'miss.lua',
-      args: (_variant, invocation) => [templateFile, String(invocation * block)],
+      args: (variant, invocation) => [templateFile, String(invocation * block), ...headerArgs(variant)],
       connections: plan.connections,
       bound: { responses: { [check]: reference }, fallback: reference },
       checks: [{ body: check }],
@@ -417,6 +464,10 @@ async function misses(servers: Servers): Promise<ThroughputResult> {
   );
   if (repeated) result.notes.push('A run sent more requests than its block of variable sets: some keys repeated (hits show in the cache column).');
   result.notes.push('The bound answers every request with the response to one of them (same size class): it cannot know the rest.');
+  result.notes.push(
+    'mercurius-cache caches fields, not responses: `dataset(id)` repeats every 500 requests (the id turns fastest), so from then ' +
+      'on its Query.dataset comes from its cache and only `modelRuns` with its new arguments runs (the cache column counts both).',
+  );
   return result;
 }
 
@@ -507,9 +558,11 @@ async function mixed(servers: Servers): Promise<ThroughputResult> {
   const writes = mixedWrites();
   const readsFile = writeLines('mixed-reads.txt', reads);
   const writesFile = writeLines('mixed-writes.txt', writes);
-  const beaconUrl = server(servers, 'beacon').url;
-  const responses = await capture(beaconUrl, reads);
-  Object.assign(responses, await capture(beaconUrl, writes));
+  // Writes need a writer: Beacon's requests carry the API key (reads too, as issue 15 judges); the peer trusts everyone.
+  const beaconUrl = server(servers, 'beacon-key').url;
+  const keyHeaders = variantHeaders('beacon-key');
+  const responses = await capture(beaconUrl, reads, keyHeaders);
+  Object.assign(responses, await capture(beaconUrl, writes, keyHeaders));
   await prime(servers, ['usual'], reads);
   await sleep(200);
   const untouched = reads[49]!;
@@ -521,23 +574,26 @@ async function mixed(servers: Servers): Promise<ThroughputResult> {
         `The reads of (a) over datasets 1-100; every 20th request is updateDataset setting the description of one of datasets ` +
         `${TOUCHED_IDS.join(', ')} (rotating over ${writes.length} id/text pairs), which invalidates that dataset's entries. The hit rate ` +
         'of the entries no write touched (datasets 6-100) is read from cacheStats (their operation has its own name).',
-      variants: ['bound', 'usual', 'beacon', 'beacon-nocache'],
+      variants: ['bound', 'usual', 'beacon-key', 'beacon-nocache-key'],
       script: 'mixed.lua',
-      args: () => [readsFile, writesFile, '20'],
+      args: (variant) => [readsFile, writesFile, '20', ...headerArgs(variant)],
       connections: plan.connections,
       bound: { responses, fallback: responses[untouched]! },
-      checks: [{ body: untouched }, { body: writes[0]! }],
+      // Reads only: a mutation's reply carries Beacon's invalidation report (extensions.invalidation, with counts of
+      // what was cached at that moment), which no peer has and no two replies need share.
+      checks: [{ body: untouched }],
     },
     servers,
   );
   // After a write, does a read see it? The usual choice has no invalidation: it keeps serving what it cached.
-  for (const variant of ['usual', 'beacon', 'beacon-nocache'] as const) {
+  for (const variant of ['usual', 'beacon-key', 'beacon-nocache-key'] as const) {
     const target = server(servers, variant);
+    const headers = variantHeaders(variant);
     const note = `${runId}-${variant}`;
     const text = `Benchmark final ${note}.`;
-    await postOk(target.url, JSON.stringify({ operationName: 'Touch', query: MUTATION, variables: { id: '1', description: text } }));
-    const read = (await postOk(target.url, dashboardBody(1, 10, 'null', 'DashboardTouched'))).body;
-    result.notes.push(`${variant}: a read right after a write ${read.includes(text) ? 'sees the write' : 'is STALE (serves the cached answer from before the write)'}.`);
+    await postOk(target.url, JSON.stringify({ operationName: 'Touch', query: MUTATION, variables: { id: '1', description: text } }), headers);
+    const read = (await postOk(target.url, dashboardBody(1, 10, 'null', 'DashboardTouched'), headers)).body;
+    result.notes.push(`${VARIANT_LABELS[variant]}: a read right after a write ${read.includes(text) ? 'sees the write' : 'is STALE (serves the cached answer from before the write)'}.`);
   }
   return result;
 }
@@ -616,7 +672,8 @@ async function main(): Promise<void> {
     // One process per variant for the whole run (starting them costs more than most measurements); each scenario
     // warms up what it measures. The bound is restarted per scenario with that scenario's captured responses.
     const has = (id: ScenarioId) => plan.scenarios.has(id);
-    const variants: Array<Exclude<VariantId, 'bound'>> = ['usual', 'beacon'];
+    // The peers other than Apollo's over Redis (the usual choice) run in the scenarios that compare every peer.
+    const variants: ProcessId[] = has('a') || has('b') || has('c') ? [...PEERS, 'beacon'] : ['usual', 'beacon'];
     if (has('a') || has('c') || has('d') || has('e') || has('f')) variants.push('beacon-nocache');
     if (has('a')) variants.push('beacon-eventual');
     if (has('b')) variants.push('beacon-l2only');

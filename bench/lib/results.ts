@@ -3,23 +3,43 @@ import type { ScenarioId } from './plan.js';
 
 export type VariantId =
   | 'bound'
-  | 'usual'
+  | PeerId
   | 'beacon'
   | 'beacon-key'
   | 'beacon-nocache'
-  | 'beacon-l2only'
-  | 'beacon-l2cluster'
+  | 'beacon-nocache-key'
+  | 'beacon-l2only-key'
+  | 'beacon-l2cluster-key'
   | 'beacon-eventual';
+
+/**
+ * The peers a user would pick instead of Beacon, each on Beacon's schema, resolvers and data (bench/servers/peer.ts).
+ * `usual` is Apollo's response cache over Keyv/Redis, the first peer the bench had (its id kept for older results).
+ */
+export const PEERS = ['usual', 'apollo-memory', 'mercurius', 'yoga', 'yoga-redis'] as const;
+export type PeerId = (typeof PEERS)[number];
+export const isPeer = (variant: string): variant is PeerId => (PEERS as readonly string[]).includes(variant);
+
+/**
+ * A `-key` variant is the process of the variant without the suffix, every request of it carrying
+ * `Authorization: Bearer <writer key>` (the key check, and the key team's own entries).
+ */
+export const isKeyed = (variant: VariantId) => variant.endsWith('-key');
 
 export const VARIANT_LABELS: Record<VariantId, string> = {
   bound: 'bound: node:http + stored bytes',
-  usual: 'usual: Apollo + response-cache + Keyv/Redis',
-  beacon: 'Beacon',
+  usual: 'Apollo + response cache (Keyv/Redis)',
+  'apollo-memory': 'Apollo + response cache (in memory)',
+  mercurius: 'mercurius + mercurius-cache (in memory)',
+  yoga: 'Yoga + response cache (in memory)',
+  'yoga-redis': 'Yoga + response cache (Redis)',
+  beacon: 'Beacon, anonymous',
   'beacon-key': 'Beacon, an API key on every request',
   'beacon-nocache': 'Beacon, cache disabled',
-  'beacon-l2only': 'Beacon, L1 disabled (hits from Redis)',
-  'beacon-l2cluster': 'Beacon, L1 disabled (hits from a 3-master Redis Cluster)',
-  'beacon-eventual': 'Beacon, read-after-write off (invalidation messages alone)',
+  'beacon-nocache-key': 'Beacon, cache disabled, an API key on every request',
+  'beacon-l2only-key': 'Beacon, L1 disabled (hits from Redis), an API key on every request',
+  'beacon-l2cluster-key': 'Beacon, L1 disabled (hits from a 3-master Redis Cluster), an API key on every request',
+  'beacon-eventual': 'Beacon, anonymous, read-after-write off (invalidation messages alone)',
 };
 
 /** Cache counters observed on the server during one measured run (Beacon variants: cacheStats before and after). */
@@ -43,6 +63,8 @@ export interface Measurement {
   /** Socket errors and timeouts reported by wrk (non-2xx answers fail the run instead). */
   errors: number;
   observed?: Observed;
+  /** Peers: calls of the resolvers that reach the database during the run (bench/servers/peer.ts); 0 = all hits. */
+  resolverRuns?: number;
 }
 
 export interface ThroughputResult {
@@ -104,6 +126,33 @@ export function roundRatios(result: ThroughputResult, variant: VariantId, refere
     const a = result.measurements.find((m) => m.round === round && m.variant === variant);
     const b = result.measurements.find((m) => m.round === round && m.variant === reference);
     if (a && b && b.rps > 0) ratios.push(a.rps / b.rps);
+  }
+  return ratios;
+}
+
+/**
+ * Per round, variant's req/s over the fastest peer's in that round (the best peer can change from round to round).
+ * Empty when the result has no peer.
+ */
+export function bestPeerRatios(result: ThroughputResult, variant: VariantId): number[] {
+  const ratios: number[] = [];
+  const rounds = new Set(result.measurements.map((m) => m.round));
+  for (const round of rounds) {
+    const a = result.measurements.find((m) => m.round === round && m.variant === variant);
+    const best = Math.max(0, ...result.measurements.filter((m) => m.round === round && isPeer(m.variant)).map((m) => m.rps));
+    if (a && best > 0) ratios.push(a.rps / best);
+  }
+  return ratios;
+}
+
+/** Per round, reference's CPU ms per request over variant's (same round): >= 1 when variant costs no more. */
+export function cpuRatios(result: ThroughputResult, variant: VariantId, reference: VariantId): number[] {
+  const ratios: number[] = [];
+  const rounds = new Set(result.measurements.map((m) => m.round));
+  for (const round of rounds) {
+    const a = result.measurements.find((m) => m.round === round && m.variant === variant);
+    const b = result.measurements.find((m) => m.round === round && m.variant === reference);
+    if (a && b && a.cpuMsPerRequest > 0) ratios.push(b.cpuMsPerRequest / a.cpuMsPerRequest);
   }
   return ratios;
 }

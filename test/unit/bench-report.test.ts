@@ -1,0 +1,56 @@
+// The benchmark's ratios and issue 15's targets (bench/lib): the best peer is the fastest of each round, the miss
+// target compares CPU per request, and the targets read the API-key rows.
+import { describe, expect, it } from 'vitest';
+import { targets } from '../../bench/lib/report.js';
+import { bestPeerRatios, cpuRatios, type Measurement, type ThroughputResult, type VariantId } from '../../bench/lib/results.js';
+
+function run(variant: VariantId, round: number, rps: number, cpuMsPerRequest = 0.1, p99Ms = 2): Measurement {
+  return { variant, round, requests: rps * 5, rps, p50Ms: 1, p99Ms, cpuMsPerRequest, errors: 0 };
+}
+
+function result(id: ThroughputResult['id'], measurements: Measurement[]): ThroughputResult {
+  const variants = [...new Set(measurements.map((m) => m.variant))];
+  return { kind: 'throughput', id, title: id, description: '', connections: 50, variants, measurements, notes: [] };
+}
+
+describe('bench ratios', () => {
+  it('divides by the fastest peer of the same round, whichever it is', () => {
+    const a = result('a', [
+      run('usual', 0, 1000),
+      run('yoga', 0, 2000),
+      run('beacon-key', 0, 8000),
+      run('usual', 1, 4000),
+      run('yoga', 1, 1000),
+      run('beacon-key', 1, 8000),
+    ]);
+    expect(bestPeerRatios(a, 'beacon-key')).toEqual([4, 2]);
+    expect(bestPeerRatios(a, 'yoga')).toEqual([1, 0.25]);
+  });
+
+  it('has no best-peer ratio where no peer ran', () => {
+    expect(bestPeerRatios(result('e', [run('beacon', 0, 100)]), 'beacon')).toEqual([]);
+  });
+
+  it('compares CPU per request as reference over variant', () => {
+    const c = result('c', [run('beacon-key', 0, 100, 1.05), run('beacon-nocache-key', 0, 100, 1.0)]);
+    expect(cpuRatios(c, 'beacon-key', 'beacon-nocache-key')[0]).toBeCloseTo(1 / 1.05);
+  });
+});
+
+describe("issue 15's targets", () => {
+  it('judge the API-key rows, not anonymous Beacon', () => {
+    const a = result('a', [run('bound', 0, 10_000), run('usual', 0, 2000), run('beacon', 0, 9000, 0.1, 2), run('beacon-key', 0, 7000, 0.1, 4)]);
+    const b = result('b', [run('bound', 0, 10_000), run('beacon-l2only-key', 0, 6000)]);
+    const c = result('c', [run('beacon-key', 0, 500, 1.0), run('beacon-nocache-key', 0, 520, 0.96)]);
+    const [bound, peer, p99, l2, misses] = targets([a, b, c]);
+    expect(bound).toMatchObject({ measured: '0.70 [0.70–0.70]', met: false });
+    expect(peer).toMatchObject({ measured: '3.50 [3.50–3.50]', met: true });
+    expect(p99).toMatchObject({ met: false });
+    expect(l2).toMatchObject({ measured: '0.60 [0.60–0.60]', met: true });
+    expect(misses).toMatchObject({ measured: '0.96 [0.96–0.96]', met: true });
+  });
+
+  it('say "not run" for a scenario that did not run', () => {
+    expect(targets([]).every((target) => target.met === undefined)).toBe(true);
+  });
+});
