@@ -631,7 +631,8 @@ async function main(): Promise<void> {
         log('redis-server or redis-cli is missing: scenario b runs without its Redis Cluster variant');
       }
     }
-    await withServers('all', variants, database, async (servers) => {
+    // Scenario m alone needs none of these (it starts its own).
+    if ([...plan.scenarios].some((id) => id !== 'm')) await withServers('all', variants, database, async (servers) => {
       if (has('a') || has('b')) results.push(...(await hot(servers)));
       if (has('c')) results.push(await misses(servers));
       if (has('f')) results.push(await runsPage(servers));

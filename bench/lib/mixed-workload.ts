@@ -3,10 +3,13 @@
 // query of docs/examples.md (`query Models`), with their literals turned into variables. Writes: the mutations a
 // data team and a training job send (rename a dataset; start a run, then complete it with its metrics).
 
+/** The Dashboard's topUpdatedDatasets limit (the README's). */
+export const TOP_UPDATED = 5;
+
 /** README.md's Dashboard, with the category and page size as variables. */
 export const DASHBOARD =
   'query Dashboard($category: String!, $first: Int!) { categories { name datasetCount } ' +
-  'topUpdatedDatasets(limit: 5) { id name category rowCount updatedAt } ' +
+  `topUpdatedDatasets(limit: ${TOP_UPDATED}) { id name category rowCount updatedAt } ` +
   'datasets(first: $first, category: $category, orderBy: UPDATED_AT_DESC) { totalCount pageInfo { hasNextPage endCursor } ' +
   'nodes { id name quality { score duplicateRows completeness } sample(size: 3) } } }';
 
@@ -63,6 +66,11 @@ interface ModelsData {
 /** What a Dashboard answer shows: every dataset in it, at the version its name carries. */
 export function shownByDashboard(data: DashboardData): Array<{ entity: string; version: number }> {
   return [...data.topUpdatedDatasets, ...data.datasets.nodes].map((d) => ({ entity: datasetEntity(d.id), version: nameVersion(d.name) }));
+}
+
+/** The datasets a Dashboard answer lists as the last updated (topUpdatedDatasets). */
+export function listedByDashboard(data: DashboardData): string[] {
+  return data.topUpdatedDatasets.map((d) => datasetEntity(d.id));
 }
 
 /** What a Models answer shows: the dataset's completed runs, at the newest run id in the page. */

@@ -18,8 +18,8 @@ export interface Verdict {
   followedWrite: boolean;
   /** It shows at least one such entity at a version older than that write's. */
   stale: boolean;
-  /** The first stale entity, for the report's example. */
-  example?: { entity: string; shown: number; required: number; ackedMsBeforeSend: number };
+  /** The first stale entity, for the report's example (`leftOut`: a list omitted it; shown is then 0). */
+  example?: { entity: string; shown: number; required: number; ackedMsBeforeSend: number; leftOut?: boolean };
 }
 
 export class StalenessTracker {
@@ -57,5 +57,39 @@ export class StalenessTracker {
       }
     }
     return verdict;
+  }
+}
+
+/**
+ * The same rule for a list of the `limit` most recently written entities (`topUpdatedDatasets`), where a stale answer
+ * does not show an old version of the written entity: it leaves it out. After a write W was acknowledged, a read must
+ * list W's entity unless `limit` other entities were written after W began (PostgreSQL's now() is the transaction's
+ * start, after W was sent): writes acknowledged before W was sent cannot push W's entity out, nor can writes sent
+ * after the read's answer arrived. Counting every other write in between as one that could is generous: a read
+ * flagged stale is certainly stale.
+ */
+export class RecentWritesCheck {
+  private readonly writes: Array<{ entity: string; sentAt: number; ackedAt: number }> = [];
+
+  constructor(private readonly limit: number) {}
+
+  /** A write to `entity` is about to be sent at `at`; call the returned function with its acknowledgement time. */
+  sent(entity: string, at: number): (ackedAt: number) => void {
+    const write = { entity, sentAt: at, ackedAt: Infinity };
+    this.writes.push(write);
+    return (ackedAt) => void (write.ackedAt = ackedAt);
+  }
+
+  judge(sentAt: number, doneAt: number, listed: readonly string[]): Verdict {
+    let last: { entity: string; sentAt: number; ackedAt: number } | undefined;
+    for (const write of this.writes) if (write.ackedAt < sentAt && (!last || write.ackedAt > last.ackedAt)) last = write;
+    if (!last) return { followedWrite: false, stale: false };
+    if (listed.includes(last.entity)) return { followedWrite: true, stale: false };
+    const others = new Set<string>();
+    for (const write of this.writes) {
+      if (write.entity !== last.entity && write.ackedAt > last.sentAt && write.sentAt < doneAt) others.add(write.entity);
+    }
+    if (others.size >= this.limit) return { followedWrite: true, stale: false };
+    return { followedWrite: true, stale: true, example: { entity: last.entity, shown: 0, required: 0, ackedMsBeforeSend: sentAt - last.ackedAt, leftOut: true } };
   }
 }

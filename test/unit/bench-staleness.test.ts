@@ -11,7 +11,7 @@ import {
   zipf,
   seededRandom,
 } from '../../bench/lib/mixed-workload.js';
-import { StalenessTracker } from '../../bench/lib/staleness.js';
+import { RecentWritesCheck, StalenessTracker } from '../../bench/lib/staleness.js';
 
 const dashboard = (datasets: Array<[string, string]>) => ({
   topUpdatedDatasets: datasets.slice(0, 1).map(([id, name]) => ({ id, name })),
@@ -74,5 +74,24 @@ describe('the stale-read detector of the mixed workload', () => {
     }
     expect(counts.get(1)!).toBeGreaterThan(counts.get(2)!);
     expect(counts.get(2)!).toBeGreaterThan(counts.get(50) ?? 0);
+  });
+
+  it('counts a last-updated list that leaves out the dataset renamed last as stale, unless enough renames since could', () => {
+    const check = new RecentWritesCheck(2);
+    check.sent('Dataset:7', 100)(110);
+    // Sent at 120, after the rename of 7 was acknowledged: 7 must be listed, nothing else was written.
+    expect(check.judge(120, 130, ['Dataset:3', 'Dataset:4'])).toMatchObject({ followedWrite: true, stale: true });
+    expect(check.judge(120, 130, ['Dataset:7', 'Dataset:3'])).toEqual({ followedWrite: true, stale: false });
+    // Two renames of other datasets that may have started after 7's (acknowledged after it was sent, or not yet) may
+    // push it out of a list of two.
+    check.sent('Dataset:8', 95)(125);
+    check.sent('Dataset:9', 105);
+    expect(check.judge(120, 140, ['Dataset:9', 'Dataset:8']).stale).toBe(false);
+    // A rename acknowledged before 7's was sent cannot, nor can one sent after the read's answer arrived.
+    const early = new RecentWritesCheck(2);
+    early.sent('Dataset:5', 10)(20);
+    early.sent('Dataset:7', 100)(110);
+    early.sent('Dataset:9', 200)(210);
+    expect(early.judge(120, 130, ['Dataset:5', 'Dataset:4']).stale).toBe(true);
   });
 });
