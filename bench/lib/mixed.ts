@@ -76,7 +76,7 @@ export interface MixedRun {
   stale: number;
   example?: Verdict['example'];
   /** Beacon only: response-cache hits and misses from cacheStats, both instances. */
-  counted?: { hits: number; misses: number };
+  counted?: Counters;
   /** Server CPU per request, both instances together, ms. */
   cpuMsPerRequest: number;
 }
@@ -318,17 +318,60 @@ async function drive(variant: MixedVariant, urls: string[], options: MixedOption
 
 // ---------------------------------------------------------------------------------------------------------------
 
-async function responseCacheCounts(url: string): Promise<{ hits: number; misses: number }> {
-  const body = JSON.stringify({ query: '{ cacheStats { operations { name hits misses } } }' });
-  const operations = JSON.parse((await postOk(url, body, ADMIN_HEADERS)).body).data.cacheStats.operations as Array<{ name: string; hits: number; misses: number }>;
-  const ours = operations.filter((o) => o.name === 'Dashboard' || o.name === 'Models');
-  return { hits: ours.reduce((s, o) => s + o.hits, 0), misses: ours.reduce((s, o) => s + o.misses, 0) };
+/**
+ * Beacon's own counters (both instances summed): response-cache hits and misses of the two reads, and what explains
+ * misses beyond invalidation: tier errors (a Redis call past its read budget is a miss), reads checked against Redis
+ * because an invalidation message was late, results discarded because a write landed while they were computed.
+ */
+export interface Counters {
+  hits: number;
+  misses: number;
+  invalidations: number;
+  tierErrors: number;
+  remoteChecks: number;
+  discardedStale: number;
 }
 
-async function countsOf(servers: Server[]): Promise<{ hits: number; misses: number }> {
-  const each = await Promise.all(servers.map((s) => responseCacheCounts(s.url)));
-  return { hits: each.reduce((s, c) => s + c.hits, 0), misses: each.reduce((s, c) => s + c.misses, 0) };
+// `errors` aliased: postOk refuses any body with an `"errors":` key.
+const COUNTERS_QUERY = JSON.stringify({
+  query:
+    '{ cacheStats { operations { name hits misses } tiers { failed: errors } invalidations { events } consistency { remoteChecks } discardedStale } }',
+});
+
+async function countersOf(url: string): Promise<Counters> {
+  const stats = JSON.parse((await postOk(url, COUNTERS_QUERY, ADMIN_HEADERS)).body).data.cacheStats as {
+    operations: Array<{ name: string; hits: number; misses: number }>;
+    tiers: Array<{ failed: number }>;
+    invalidations: { events: number };
+    consistency: { remoteChecks: number };
+    discardedStale: number;
+  };
+  const ours = stats.operations.filter((o) => o.name === 'Dashboard' || o.name === 'Models');
+  return {
+    hits: ours.reduce((s, o) => s + o.hits, 0),
+    misses: ours.reduce((s, o) => s + o.misses, 0),
+    invalidations: stats.invalidations.events,
+    tierErrors: stats.tiers.reduce((s, t) => s + t.failed, 0),
+    remoteChecks: stats.consistency.remoteChecks,
+    discardedStale: stats.discardedStale,
+  };
 }
+
+async function countsOf(servers: Server[]): Promise<Counters> {
+  const each = await Promise.all(servers.map((s) => countersOf(s.url)));
+  const sum = (pick: (c: Counters) => number) => each.reduce((s, c) => s + pick(c), 0);
+  return {
+    hits: sum((c) => c.hits),
+    misses: sum((c) => c.misses),
+    invalidations: sum((c) => c.invalidations),
+    tierErrors: sum((c) => c.tierErrors),
+    remoteChecks: sum((c) => c.remoteChecks),
+    discardedStale: sum((c) => c.discardedStale),
+  };
+}
+
+const minus = (after: Counters, before: Counters): Counters =>
+  Object.fromEntries(Object.entries(after).map(([key, value]) => [key, value - before[key as keyof Counters]])) as unknown as Counters;
 
 const percentile = (sorted: Float64Array, p: number) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!);
 
@@ -396,12 +439,13 @@ export async function runMixed(options: MixedOptions): Promise<MixedResult> {
           example: load.example,
           cpuMsPerRequest: cpuMs / Math.max(1, load.requests),
         };
-        if (before && after) run.counted = { hits: after.hits - before.hits, misses: after.misses - before.misses };
+        if (before && after) run.counted = minus(after, before);
         result.runs.push(run);
         log(
           `(m) round ${round + 1}/${options.rounds} ${variant.padEnd(7)} ${run.rps.toFixed(0).padStart(6)} req/s  p50 ${run.p50Ms.toFixed(2)} ms  ` +
             `p99 ${run.p99Ms.toFixed(2)} ms  hits ${((100 * run.hits) / Math.max(1, run.reads)).toFixed(1)}%  writes ${run.writes}  ` +
-            `stale ${run.stale}/${run.followedWrite}`,
+            `stale ${run.stale}/${run.followedWrite}` +
+            (run.counted ? `  (cacheStats: ${run.counted.tierErrors} tier errors, ${run.counted.remoteChecks} remote checks, ${run.counted.discardedStale} discarded)` : ''),
         );
       }
     }
@@ -494,9 +538,13 @@ function staleNotes(result: MixedResult): string[] {
     const misses = beacon.reduce((s, r) => s + r.counted!.misses, 0);
     const headers = beacon.reduce((s, r) => s + r.hits, 0);
     const reads = beacon.reduce((s, r) => s + r.reads, 0);
+    const total = (pick: (c: Counters) => number) => int(beacon.reduce((s, r) => s + pick(r.counted!), 0));
     notes.push(
       `Beacon's cacheStats over the measured runs (both instances, Dashboard and Models): ${pct(hits, hits + misses)} hits ` +
-        `(${int(hits)} of ${int(hits + misses)}), against ${pct(headers, reads)} by response headers.`,
+        `(${int(hits)} of ${int(hits + misses)}), against ${pct(headers, reads)} by response headers; ${total((c) => c.invalidations)} ` +
+        `invalidations, ${total((c) => c.tierErrors)} tier errors (a Redis call past its budget is a miss), ${total((c) => c.remoteChecks)} ` +
+        `reads checked against Redis (an invalidation message late), ${total((c) => c.discardedStale)} results discarded (a write ` +
+        'landed while they were computed).',
     );
   }
   for (const variant of ['beacon', 'usual'] as const) {
