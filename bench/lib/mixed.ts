@@ -320,7 +320,7 @@ async function drive(variant: MixedVariant, urls: string[], options: MixedOption
 
 /**
  * Beacon's own counters (both instances summed): response-cache hits and misses of the two reads, and what explains
- * misses beyond invalidation: tier errors (a Redis call past its read budget is a miss), reads checked against Redis
+ * misses beyond invalidation: L2 errors (a Redis call past its read budget fails open to a miss), reads checked against Redis
  * because an invalidation message was late, results discarded because a write landed while they were computed.
  */
 export interface Counters {
@@ -445,7 +445,7 @@ export async function runMixed(options: MixedOptions): Promise<MixedResult> {
           `(m) round ${round + 1}/${options.rounds} ${variant.padEnd(7)} ${run.rps.toFixed(0).padStart(6)} req/s  p50 ${run.p50Ms.toFixed(2)} ms  ` +
             `p99 ${run.p99Ms.toFixed(2)} ms  hits ${((100 * run.hits) / Math.max(1, run.reads)).toFixed(1)}%  writes ${run.writes}  ` +
             `stale ${run.stale}/${run.followedWrite}` +
-            (run.counted ? `  (cacheStats: ${run.counted.tierErrors} tier errors, ${run.counted.remoteChecks} remote checks, ${run.counted.discardedStale} discarded)` : ''),
+            (run.counted ? `  (cacheStats: ${run.counted.tierErrors} L2 errors, ${run.counted.remoteChecks} remote checks, ${run.counted.discardedStale} discarded)` : ''),
         );
       }
     }
@@ -542,7 +542,8 @@ function staleNotes(result: MixedResult): string[] {
     notes.push(
       `Beacon's cacheStats over the measured runs (both instances, Dashboard and Models): ${pct(hits, hits + misses)} hits ` +
         `(${int(hits)} of ${int(hits + misses)}), against ${pct(headers, reads)} by response headers; ${total((c) => c.invalidations)} ` +
-        `invalidations, ${total((c) => c.tierErrors)} tier errors (a Redis call past its budget is a miss), ${total((c) => c.remoteChecks)} ` +
+        `invalidations, ${total((c) => c.tierErrors)} L2 errors (Redis calls past their read budget, or refused while the breaker a ` +
+        `timeout opens is open: each fails open to a miss), ${total((c) => c.remoteChecks)} ` +
         `reads checked against Redis (an invalidation message late), ${total((c) => c.discardedStale)} results discarded (a write ` +
         'landed while they were computed).',
     );
