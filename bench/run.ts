@@ -18,7 +18,8 @@ import path from 'node:path';
 import { ApiKeyRepository } from '../src/auth/api-keys.js';
 import { openDatabase } from '../src/db/database.js';
 import { ADMIN_HEADERS, BENCH_ADMIN_TOKEN, cacheSettled, closeAgent, forEachLimit, postOk } from './lib/http.js';
-import { readPlan, type ScenarioId } from './lib/plan.js';
+import { ALL, readPlan, type ScenarioId } from './lib/plan.js';
+import { mixedSettings, renderMixed, runMixed, type MixedResult } from './lib/mixed.js';
 import { detectPinning, ROOT, sleep, startServer, type Server } from './lib/processes.js';
 import { profileBeacon, type ProfileRun } from './lib/profile-run.js';
 import { RESOLVER_RUNS_PATH } from './servers/peer.js';
@@ -668,6 +669,7 @@ async function main(): Promise<void> {
   const results: ScenarioResult[] = [];
   let memory: MemoryResult | undefined;
   let profile: ProfileRun | undefined;
+  let mixedResult: MixedResult | undefined;
   try {
     // One process per variant for the whole run (starting them costs more than most measurements); each scenario
     // warms up what it measures. The bound is restarted per scenario with that scenario's captured responses.
@@ -686,7 +688,8 @@ async function main(): Promise<void> {
         log('redis-server or redis-cli is missing: scenario b runs without its Redis Cluster variant');
       }
     }
-    await withServers('all', variants, database, async (servers) => {
+    // Scenario m alone needs none of these (it starts its own).
+    if ([...plan.scenarios].some((id) => id !== 'm')) await withServers('all', variants, database, async (servers) => {
       if (has('a') || has('b')) results.push(...(await hot(servers)));
       if (has('c')) results.push(await misses(servers));
       if (has('f')) results.push(await runsPage(servers));
@@ -694,6 +697,11 @@ async function main(): Promise<void> {
       // Last: its writes change the data the other scenarios read.
       if (has('d')) results.push(await mixed(servers));
     });
+    // Its own two Beacon and two Apollo processes; after (d), as its writes change the data.
+    if (has('m')) {
+      const { rounds, seconds, warmupSeconds } = plan;
+      mixedResult = await runMixed({ databaseUrl: database.url, redisUrl: REDIS_URL, prefix, apiKey: benchKey, pinning, rounds, seconds, warmupSeconds, ...mixedSettings(), log });
+    }
     if (plan.profileSeconds > 0) {
       log(`profiling Beacon under scenario a for ${plan.profileSeconds} s`);
       profile = await profileBeacon({
@@ -720,16 +728,17 @@ async function main(): Promise<void> {
   const finishedAt = new Date();
   const machine = await machineInfo({ pinning, loadBefore, loadAfter: os.loadavg() });
   const ioSection = io ? `\n## Assessments at full size: the OECD ICIO table (bench/io.ts)\n\n${io.report.split('\n').slice(2).join('\n')}` : '';
-  const markdown = renderReport({ plan, machine, startedAt, finishedAt, results, memory, profile, runId }) + ioSection;
+  const mixedSection = mixedResult ? `\n${renderMixed(mixedResult)}` : '';
+  const markdown = renderReport({ plan, machine, startedAt, finishedAt, results, memory, profile, runId }) + mixedSection + ioSection;
   const dir = path.join(ROOT, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
   const stamp = startedAt.toISOString().replace(/:/g, '').replace(/\..*/, 'Z');
   // Only a complete run is the latest: a subset (BENCH_SCENARIOS, BENCH_MEMORY=off) is kept apart.
-  const complete = plan.scenarios.size === 6 && memory !== undefined;
+  const complete = plan.scenarios.size === ALL.length && memory !== undefined;
   const suffix = plan.quick ? '-quick' : complete ? '' : '-partial';
   writeFileSync(path.join(dir, `${stamp}${suffix}.md`), markdown);
   writeFileSync(path.join(dir, `latest${suffix}.md`), markdown);
-  writeFileSync(path.join(dir, `${stamp}${suffix}.json`), JSON.stringify({ runId, plan: { ...plan, scenarios: [...plan.scenarios] }, machine, results, memory, profile: profile && trimmed(profile), io: io?.figures }, null, 1));
+  writeFileSync(path.join(dir, `${stamp}${suffix}.json`), JSON.stringify({ runId, plan: { ...plan, scenarios: [...plan.scenarios] }, machine, results, mixed: mixedResult, memory, profile: profile && trimmed(profile), io: io?.figures }, null, 1));
   process.stdout.write(`\n${markdown}\n`);
   log(`wrote bench/results/${stamp}${suffix}.md and latest${suffix}.md in ${((finishedAt.getTime() - startedAt.getTime()) / 1000).toFixed(0)} s`);
 }

@@ -1,6 +1,6 @@
 // How long and how often: the full run (npm run bench, under 10 minutes) or the smoke run (BENCH_QUICK=1, about a
 // minute). BENCH_SCENARIOS=a,c runs a subset; BENCH_SECONDS / BENCH_ROUNDS override the measured duration and rounds.
-export type ScenarioId = 'a' | 'b' | 'c' | 'd' | 'e' | 'f';
+export type ScenarioId = 'a' | 'b' | 'c' | 'd' | 'e' | 'f' | 'm';
 
 export interface Plan {
   quick: boolean;
@@ -25,7 +25,8 @@ export interface Plan {
   scenarios: ReadonlySet<ScenarioId>;
 }
 
-const ALL: ScenarioId[] = ['a', 'b', 'c', 'd', 'e', 'f'];
+/** m: the mixed workload on two instances (bench/lib/mixed.ts), with servers of its own. */
+export const ALL: ScenarioId[] = ['a', 'b', 'c', 'd', 'e', 'f', 'm'];
 
 export function readPlan(env: NodeJS.ProcessEnv = process.env): Plan {
   const quick = env.BENCH_QUICK === '1';
