@@ -15,8 +15,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ApiKeyRepository } from '../src/auth/api-keys.js';
-import { openDatabase } from '../src/db/database.js';
 import { ADMIN_HEADERS, BENCH_ADMIN_TOKEN, cacheSettled, closeAgent, forEachLimit, postOk } from './lib/http.js';
 import { ALL, readPlan, type ScenarioId } from './lib/plan.js';
 import { mixedSettings, renderMixed, runMixed, type MixedResult } from './lib/mixed.js';
@@ -41,7 +39,7 @@ import {
   type VariantId,
   VARIANT_LABELS,
 } from './lib/results.js';
-import { createSeededDatabase, deleteRedisKeys, REDIS_URL, type BenchDatabase } from './lib/services.js';
+import { createBenchKey, createSeededDatabase, deleteRedisKeys, REDIS_URL, type BenchDatabase } from './lib/services.js';
 import {
   assessmentBody,
   CACHE_STATS_BODY,
@@ -354,15 +352,6 @@ async function prime(servers: Servers, variants: VariantId[], bodies: readonly s
  * database before the servers start.
  */
 let benchKey = '';
-
-async function createBenchKey(databaseUrl: string): Promise<string> {
-  const database = await openDatabase({ url: databaseUrl, poolSize: 1, dataDir: 'memory://' });
-  try {
-    return (await new ApiKeyRepository(database.db).create({ role: 'writer', team: 'bench', name: 'npm run bench' })).key;
-  } finally {
-    await database.close();
-  }
-}
 
 /** Scenarios a and b: the same 100 cached dashboard bodies, from L1 (a) and from Redis only (b). */
 async function hot(servers: Servers): Promise<ScenarioResult[]> {
