@@ -3,7 +3,7 @@
 // during the load phase only. The .cpuprofile is kept under bench/profiles/ (open it in Chrome DevTools).
 //   a: the hot dashboard query, L1 hits (the hit path)      b: the same with L1 disabled (hits from Redis)
 //   c: 100% misses (the miss path)                          --env CACHE_ENABLED=false: the same without the cache
-//   --key: every request of a or b carries a writer's API key (Authorization: Bearer <key>)
+//   --key: every request carries a writer's API key (Authorization: Bearer <key>)
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { closeAgent } from './lib/http.js';

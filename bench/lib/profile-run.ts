@@ -22,7 +22,7 @@ export interface ProfileOptions {
   pinning: Pinning;
   /** Extra configuration for the profiled Beacon (e.g. CACHE_ENABLED=false). */
   env?: Record<string, string>;
-  /** An API key sent on every request of scenarios a and b (`Authorization: Bearer <key>`). */
+  /** An API key sent on every request (`Authorization: Bearer <key>`). */
   apiKey?: string;
   /** Where to keep the .cpuprofile (default: bench/profiles/). */
   keepIn?: string;
@@ -67,20 +67,21 @@ export async function profileBeacon(options: ProfileOptions): Promise<ProfileRun
       if (options.env?.CACHE_ENABLED !== 'false') await cacheSettled(server.url);
       let script: 'hot.lua' | 'miss.lua';
       let args: (offset: number) => string[];
+      const authorization = options.apiKey ? `Bearer ${options.apiKey}` : undefined;
+      const headerArgs = authorization ? [`Authorization: ${authorization}`] : [];
       if (options.scenario === 'c') {
         const file = path.join(work, 'template.txt');
         writeFileSync(file, `${templateParts().join('\n')}\n`);
         script = 'miss.lua';
-        args = (offset) => [file, String(offset)];
+        args = (offset) => [file, String(offset), ...headerArgs];
       } else {
         const bodies = hotBodies();
-        const authorization = options.apiKey ? `Bearer ${options.apiKey}` : undefined;
         const headers: Record<string, string> = authorization ? { authorization } : {};
         await forEachLimit(bodies, 8, async (body) => void (await postOk(server.url, body, headers)));
         const file = path.join(work, 'hot.txt');
         writeFileSync(file, `${bodies.join('\n')}\n`);
         script = 'hot.lua';
-        args = () => (authorization ? [file, `Authorization: ${authorization}`] : [file]);
+        args = () => [file, ...headerArgs];
       }
       // JIT warm-up, then the profiled window.
       const common = { url: server.url, script, connections: options.connections, pinning: options.pinning };
