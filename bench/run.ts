@@ -18,7 +18,7 @@ import path from 'node:path';
 import { ADMIN_HEADERS, BENCH_ADMIN_TOKEN, cacheSettled, closeAgent, forEachLimit, postOk } from './lib/http.js';
 import { ALL, readPlan, type ScenarioId } from './lib/plan.js';
 import { mixedSettings, renderMixed, runMixed, type MixedResult } from './lib/mixed.js';
-import { detectPinning, ROOT, sleep, startServer, type Server } from './lib/processes.js';
+import { detectPinning, ROOT, sleep, startServer, waitUntilIdle, type Server } from './lib/processes.js';
 import { profileBeacon, type ProfileRun } from './lib/profile-run.js';
 import { RESOLVER_RUNS_PATH } from './servers/peer.js';
 import { machineInfo, renderReport } from './lib/report.js';
@@ -289,6 +289,7 @@ async function runThroughput(spec: ThroughputSpec, servers: Servers): Promise<Th
     for (let round = 0; round < plan.rounds; round++) {
       for (const variant of rotate(spec.variants, round)) {
         const target = server(all, variant);
+        await waitUntilIdle(all.values());
         const statsBefore = isBeacon(variant) ? await cacheStats(target.url) : undefined;
         const runsBefore = isPeer(variant) ? await resolverRuns(target) : undefined;
         const cpuBefore = target.cpuMs();

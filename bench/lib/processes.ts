@@ -200,6 +200,36 @@ async function answers(url: string): Promise<boolean> {
   }
 }
 
+/**
+ * Waits until the servers' processes are idle together (under 3% of a core over 300 ms), at most `maxMs`: a server
+ * that just took a load run may still be collecting garbage or draining its queue, on the core the next variant's
+ * server is pinned to, which would land in that variant's p99.
+ */
+export async function waitUntilIdle(servers: Iterable<Server>, maxMs = 5_000): Promise<void> {
+  const byPid = new Map<number, Server>();
+  for (const server of servers) byPid.set(server.pid, server);
+  const busy = () => {
+    let total = 0;
+    for (const server of byPid.values()) {
+      try {
+        total += server.cpuMs();
+      } catch {
+        // A process that exited is idle.
+      }
+    }
+    return total;
+  };
+  const windowMs = 300;
+  const deadline = Date.now() + maxMs;
+  let before = busy();
+  while (Date.now() < deadline) {
+    await sleep(windowMs);
+    const now = busy();
+    if (now - before < windowMs * 0.03) return;
+    before = now;
+  }
+}
+
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

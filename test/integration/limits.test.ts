@@ -178,11 +178,13 @@ describe.skipIf(!postgresUp)('rate limiting', () => {
   /** A whole burst back: three tokens at one a second. */
   const REFILL_MS = 3_100;
 
-  it('answers 429 RATE_LIMITED with Retry-After once a client has spent its burst, and refills', async () => {
+  it('answers 429 RATE_LIMITED with Retry-After once a client has spent its burst, says so from half its burst, and refills', async () => {
     await pause(REFILL_MS);
-    const statuses = [];
-    for (let i = 0; i < 3; i++) statuses.push((await query()).status);
-    expect(statuses).toEqual([200, 200, 200]);
+    const replies = [];
+    for (let i = 0; i < 3; i++) replies.push(await query());
+    expect(replies.map((reply) => reply.status)).toEqual([200, 200, 200]);
+    // The RateLimit headers come once half the burst is used: none while 2 of 3 are left, then 1 and 0 left.
+    expect(replies.map((reply) => reply.headers.get('ratelimit-remaining'))).toEqual([null, '1', '0']);
     const refused = await query();
     expect(refused.status).toBe(429);
     expect(refused.headers.get('retry-after')).toBe('1');
