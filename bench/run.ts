@@ -250,6 +250,9 @@ interface ThroughputSpec {
   after?(variant: VariantId, result: WrkResult, invocation: number): void;
 }
 
+/** The warm-up just before each measured run of a hit scenario (see runThroughput). */
+const RUN_WARMUP_SECONDS = 1;
+
 function rotate<T>(items: readonly T[], by: number): T[] {
   const k = by % items.length;
   return [...items.slice(k), ...items.slice(0, k)];
@@ -290,6 +293,10 @@ async function runThroughput(spec: ThroughputSpec, servers: Servers): Promise<Th
       for (const variant of rotate(spec.variants, round)) {
         const target = server(all, variant);
         await waitUntilIdle(all.values());
+        // A server idle while the others ran has shrunk its young generation and cooled its code: a second of the
+        // same load first, so that its p99 is the steady state's, not its wake-up's. Not in (c), whose every request
+        // must be new to its variant (each run has its own block of variable sets).
+        if (!plan.quick && spec.script !== 'miss.lua') await wrk(variant, RUN_WARMUP_SECONDS);
         const statsBefore = isBeacon(variant) ? await cacheStats(target.url) : undefined;
         const runsBefore = isPeer(variant) ? await resolverRuns(target) : undefined;
         const cpuBefore = target.cpuMs();

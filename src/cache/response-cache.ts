@@ -125,8 +125,8 @@ export class ResponseCache {
    * The fast lane's lookup (http/fast-lane.ts), before Fastify has parsed anything: a body whose exact bytes were
    * keyed before as a PUBLIC query is keyed again without parsing, and once the read may judge entries (the turn's
    * clock sync) a fresh entry is found in L1 synchronously, else through the full lookup (L2). `done` gets the
-   * outcome; no promise is made on the way to an L1 hit. Counts nothing but the lookup's tier misses: the caller counts a
-   * hit it serves (rawHit); a miss is counted by the full path, which computes it.
+   * outcome; no promise is made on the way to an L1 hit. Counts nothing but the lookup's tier misses: the caller
+   * counts a hit it serves (rawHit); a miss is counted by the full path, which computes it.
    */
   lookupRaw(request: RawQuery, done: (result: RawLookup) => void): void {
     const remembered = this.rawRequests.get(request.raw);
