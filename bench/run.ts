@@ -15,7 +15,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ADMIN_HEADERS, BENCH_ADMIN_TOKEN, cacheSettled, closeAgent, forEachLimit, postOk } from './lib/http.js';
+import { ADMIN_HEADERS, BEACON_BENCH_ENV, cacheSettled, closeAgent, forEachLimit, postOk } from './lib/http.js';
 import { ALL, readPlan, type ScenarioId } from './lib/plan.js';
 import { mixedSettings, renderMixed, runMixed, type MixedResult } from './lib/mixed.js';
 import { detectPinning, ROOT, sleep, startServer, waitUntilIdle, type Server } from './lib/processes.js';
@@ -94,15 +94,7 @@ function variantSpec(variant: ProcessId, group: string, database: BenchDatabase)
     const { script, cache } = PEER_SERVERS[variant];
     return { name: variant, script, env: cache ? { ...common, PEER_CACHE: cache } : common, pinning };
   }
-  const beacon: Record<string, string> = {
-    ...common,
-    SEED: 'none',
-    CACHE_WARMUP_FILE: 'off',
-    // The rate limiter stays in the path (its cost is measured) with a limit one client cannot reach.
-    RATE_LIMIT_PER_MINUTE: '10000000',
-    RATE_LIMIT_BURST: '10000000',
-    ADMIN_TOKEN: BENCH_ADMIN_TOKEN,
-  };
+  const beacon: Record<string, string> = { ...common, ...BEACON_BENCH_ENV };
   if (variant === 'beacon-nocache') beacon.CACHE_ENABLED = 'false';
   if (variant === 'beacon-l2only') beacon.CACHE_L1_MAX_BYTES = '0';
   // The same as beacon-l2only on a Redis Cluster: what a hit costs when L2 is a cluster (slot routing, node-redis's

@@ -13,9 +13,18 @@ export interface Reply {
 }
 
 export function post(url: string, body: string, headers: Record<string, string> = {}): Promise<Reply> {
-  const target = new URL(url);
+  return postWith(agent, new URL(url), body, headers, 60_000).then(({ sentAt, doneAt, ...reply }) => ({ ...reply, ms: doneAt - sentAt }));
+}
+
+export interface TimedReply extends Omit<Reply, 'ms'> {
+  /** performance.now() just before the request was written, and when its last byte arrived. */
+  sentAt: number;
+  doneAt: number;
+}
+
+/** One JSON POST over `agent`: the harness's requests (post) and the mixed workload's load generator (mixed.ts). */
+export function postWith(agent: http.Agent, target: URL, body: string, headers: Record<string, string>, timeoutMs: number): Promise<TimedReply> {
   return new Promise((resolve, reject) => {
-    const started = performance.now();
     const request = http.request(
       {
         agent,
@@ -29,13 +38,14 @@ export function post(url: string, body: string, headers: Record<string, string> 
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
         response.on('end', () =>
-          resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString(), ms: performance.now() - started }),
+          resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString(), sentAt, doneAt: performance.now() }),
         );
         response.on('error', reject);
       },
     );
-    request.setTimeout(60_000, () => request.destroy(new Error(`no answer from ${url} within 60 s`)));
+    request.setTimeout(timeoutMs, () => request.destroy(new Error(`no answer from ${target} within ${timeoutMs / 1000} s`)));
     request.on('error', reject);
+    const sentAt = performance.now();
     request.end(body);
   });
 }
@@ -72,6 +82,18 @@ export function closeAgent(): void {
  * (docs/security.md), and the bench reads it to wait for the cache and to observe hits.
  */
 export const BENCH_ADMIN_TOKEN = 'bench-admin-token-0123456789abcdef';
+/**
+ * What every Beacon the harness starts runs with beyond its variant's settings: no seeding or warm-up file (the
+ * database is seeded once), and the rate limiter in the path (its cost is measured) with a limit the load cannot reach.
+ */
+export const BEACON_BENCH_ENV: Readonly<Record<string, string>> = {
+  SEED: 'none',
+  CACHE_WARMUP_FILE: 'off',
+  RATE_LIMIT_PER_MINUTE: '10000000',
+  RATE_LIMIT_BURST: '10000000',
+  ADMIN_TOKEN: BENCH_ADMIN_TOKEN,
+};
+
 export const ADMIN_HEADERS = { authorization: `Bearer ${BENCH_ADMIN_TOKEN}` };
 
 export async function cacheSettled(url: string, name = url): Promise<void> {

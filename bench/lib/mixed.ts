@@ -8,7 +8,7 @@
 // Hit rate: from each response's own header, the same way for both (Beacon: x-beacon-cache HIT-L1/HIT-L2; Apollo's
 // response cache: an `age` header, which it sets on hits only), cross-checked for Beacon against cacheStats.
 import http from 'node:http';
-import { ADMIN_HEADERS, BENCH_ADMIN_TOKEN, cacheSettled, forEachLimit, postOk } from './http.js';
+import { ADMIN_HEADERS, BEACON_BENCH_ENV, cacheSettled, forEachLimit, postOk, postWith, type TimedReply } from './http.js';
 import {
   CATEGORIES,
   completedRunsEntity,
@@ -112,12 +112,7 @@ function pairSpecs(variant: MixedVariant, options: MixedOptions) {
       ? common
       : {
           ...common,
-          SEED: 'none',
-          CACHE_WARMUP_FILE: 'off',
-          // As in bench/run.ts: the rate limiter stays in the path with a limit the load cannot reach.
-          RATE_LIMIT_PER_MINUTE: '10000000',
-          RATE_LIMIT_BURST: '10000000',
-          ADMIN_TOKEN: BENCH_ADMIN_TOKEN,
+          ...BEACON_BENCH_ENV,
         };
   const script = variant === 'usual' ? 'bench/servers/usual.ts' : 'src/main.ts';
   return [1, 2].map((k) => ({ name: `${variant}-${k}`, script, env, pinning: options.pinning }));
@@ -126,41 +121,9 @@ function pairSpecs(variant: MixedVariant, options: MixedOptions) {
 // ---------------------------------------------------------------------------------------------------------------
 // The load generator
 
-interface Reply {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-  /** performance.now() just before the request was written, and when its last byte arrived. */
-  sentAt: number;
-  doneAt: number;
-}
+type Reply = TimedReply;
 
-function send(agent: http.Agent, target: URL, body: string, headers: Record<string, string>): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const request = http.request(
-      {
-        agent,
-        host: target.hostname,
-        port: target.port,
-        path: target.pathname,
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers },
-      },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () =>
-          resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString(), sentAt, doneAt: performance.now() }),
-        );
-        response.on('error', reject);
-      },
-    );
-    request.setTimeout(30_000, () => request.destroy(new Error(`no answer from ${target} within 30 s`)));
-    request.on('error', reject);
-    const sentAt = performance.now();
-    request.end(body);
-  });
-}
+const send = (agent: http.Agent, target: URL, body: string, headers: Record<string, string>) => postWith(agent, target, body, headers, 30_000);
 
 /** Runs left to complete: started by one write, completed by a later one (any run, any round: one database). */
 const pending: Array<{ run: number; dataset: number }> = [];

@@ -4,7 +4,7 @@
 import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { BENCH_ADMIN_TOKEN, cacheSettled, forEachLimit, postOk } from './http.js';
+import { BEACON_BENCH_ENV, cacheSettled, forEachLimit, postOk } from './http.js';
 import { summarize, type ProfileSummary } from './profile-analysis.js';
 import { ROOT, startServer, type Pinning } from './processes.js';
 import { hotBodies, templateParts } from './workload.js';
@@ -49,11 +49,7 @@ export async function profileBeacon(options: ProfileOptions): Promise<ProfileRun
         DATABASE_URL: options.databaseUrl,
         REDIS_URL: options.redisUrl,
         CACHE_NAMESPACE: options.namespace,
-        SEED: 'none',
-        CACHE_WARMUP_FILE: 'off',
-        RATE_LIMIT_PER_MINUTE: '10000000',
-        RATE_LIMIT_BURST: '10000000',
-        ADMIN_TOKEN: BENCH_ADMIN_TOKEN,
+        ...BEACON_BENCH_ENV,
         ...(options.scenario === 'b' ? { CACHE_L1_MAX_BYTES: '0' } : {}),
         ...options.env,
       },
