@@ -1,8 +1,8 @@
 // Field recordings: while an expensive field computes, every tag recorded anywhere below it (by a tracked loader, or
 // a resolver calling ctx.deps.add) must also become a tag of that field's entry. An async context slot
 // (common/async-context.ts) carries the open recordings through the awaits of the computation;
-// DependencyRecorder.add calls recordInOpenFields. (Named so as
-// not to be one more "scope": PUBLIC/PRIVATE is Apollo's cache scope, teams are the caller's visibility.)
+// DependencyRecorder.add calls recordInOpenFields. (Named so as not to be one more "scope": PUBLIC/PRIVATE is
+// Apollo's cache scope, teams are the caller's visibility.)
 //
 // The same goes for cached values used below it: a value served from the cache is only as recent as the clocks its
 // tags were read under, so the enclosing entry keeps those clocks for those tags (recordCachedInOpenFields), and

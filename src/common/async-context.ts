@@ -1,8 +1,9 @@
 // What code runs on behalf of (the request, the operation's deadline, the open field recordings), carried implicitly
 // through awaits. One AsyncLocalStorage holds every slot, rather than one per purpose, because on Node 20 each storage
-// in use writes its value onto every promise and async resource the process creates: with three of them, that was
-// about 3% of a cache hit's CPU (npm run bench:profile: async_hooks _propagate). A frame is a small array, copied
-// when a slot is set; a slot set for a function is seen by everything that function starts, as with its own storage.
+// in use writes its value onto every promise and async resource the process creates: with three of them, the hooks
+// were about 3% of a cache hit's CPU (npm run bench:profile: _propagate, lookupPublicResource, emitInitScript). A
+// frame is a small array, copied when a slot is set; a slot set for a function is seen by everything that function
+// starts, as with a storage of its own.
 import { AsyncLocalStorage } from 'node:async_hooks';
 
 type Frame = readonly unknown[];

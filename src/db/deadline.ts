@@ -1,7 +1,8 @@
-// The deadline of the operation on whose behalf the database is being asked, carried implicitly (common/async-context.ts)
-// from the HTTP handler down to the pool, so that no layer in between needs to pass it. Once an operation's deadline
-// has passed (its client has already been answered 504), its code may still try to run statements, a DataLoader
-// batch dispatched late, the next query of a resolver; those are refused before they take a connection.
+// The deadline of the operation on whose behalf the database is being asked, carried implicitly
+// (common/async-context.ts) from the HTTP handler down to the pool, so that no layer in between needs to pass it.
+// Once an operation's deadline has passed (its client has already been answered 504), its code may still try to run
+// statements, a DataLoader batch dispatched late, the next query of a resolver; those are refused before they take
+// a connection.
 import { contextSlot } from '../common/async-context.js';
 
 const current = contextSlot<{ deadline: number }>();

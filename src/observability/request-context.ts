@@ -1,7 +1,7 @@
-// The request a line of code runs for, carried implicitly (common/async-context.ts) from the first HTTP hook down to the
-// cache, Apollo and the database, so that every log line written on its behalf names it and the Apollo plugin can
-// tell the HTTP layer what only Apollo knows (operation type, errors, cache policy) without passing anything through
-// the layers in between.
+// The request a line of code runs for, carried implicitly (common/async-context.ts) from the first HTTP hook down to
+// the cache, Apollo and the database, so that every log line written on its behalf names it and the Apollo plugin
+// can tell the HTTP layer what only Apollo knows (operation type, errors, cache policy) without passing anything
+// through the layers in between.
 import { randomUUID } from 'node:crypto';
 import { contextSlot } from '../common/async-context.js';
 import { addLineFields } from '../log.js';
