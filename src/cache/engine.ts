@@ -149,28 +149,18 @@ export class CacheEngine {
   }
 
   /**
-   * Resolves when entries may be judged for a read that started before this call: the mirror has caught up with a
-   * clock read sent after it (read after write across instances; versions.ts sync()). Lookups wait for it themselves;
-   * the fast lane calls it before peekFresh.
+   * Calls `done` once entries may be judged for a read that started before this call: the mirror has caught up with a
+   * clock read sent after it (read after write across instances; versions.ts whenSynced). Lookups wait for it
+   * themselves; the fast lane waits for it before peekFresh, by callback so that a hit makes no promise.
    */
-  sync(): Promise<void> {
-    return this.versions.sync();
-  }
-
-  /** sync() as a callback (versions.ts whenSynced): no promise per call, for the fast lane. */
   whenSynced(done: () => void): void {
     this.versions.whenSynced(done);
-  }
-
-  /** Whether sync() waits for anything (Redis, and read after write on): if not, peekFresh needs no sync first. */
-  get syncsReads(): boolean {
-    return this.versions.syncsReads;
   }
 
   /**
    * The freshest valid entry for `key`, from L1, else L2 (copied into L1). Invalid entries are dropped from L1 and
    * never returned, however fresh. Never throws: a failing L2 is a miss. L2 lookups of one tick are answered together.
-   * `synced`: the caller has just waited for sync() itself. `patient`: the last resort of a failed recompute (stale-if-error), which may wait up to the write budget for
+   * `synced`: the caller has just waited for the sync itself (whenSynced). `patient`: the last resort of a failed recompute (stale-if-error), which may wait up to the write budget for
    * Redis to verify the entry (versions.syncPatiently) instead of missing when the read budget runs out.
    */
   async lookup(key: string, counted = true, synced = false, patient = false): Promise<Found | undefined> {
@@ -240,7 +230,7 @@ export class CacheEngine {
   /**
    * A fresh valid L1 entry for `key`, answered synchronously (no promise), or undefined when that cannot be known
    * without waiting: no entry, not fresh, or its validity needs Redis (an entry needing a remote check is left to
-   * lookup()). The fast lane's first look (response-cache.ts lookupRaw), after sync(). Counts nothing.
+   * lookup()). The fast lane's first look (response-cache.ts lookupRaw), after whenSynced. Counts nothing.
    */
   peekFresh(key: string): Found | undefined {
     const entry = this.options.l1?.peek(key);
