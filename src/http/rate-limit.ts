@@ -109,8 +109,9 @@ export function clientKey(principal: Principal | undefined, ip: () => string): s
 
 /**
  * The headers a request carries once counted: the bucket's size and what is left of it. Sent once a client has used
- * half its burst, and with every refusal: a client well within its allowance has nothing to act on, and two headers
- * on every response were about 7% of a cache hit's cost (npm run bench, scenario a, against a bare node:http server).
+ * half its burst, and with every refusal: a client well within its allowance has nothing to act on, and headers are
+ * not free (a bare node:http server lost 15% of its throughput to the four a cache hit carried, 9% to the request id
+ * alone; docs/benchmarks.md).
  */
 export function rateLimitHeaders(options: RateLimitOptions, admission: Admission): Array<[string, string]> | undefined {
   if (admission.allowed && admission.remaining >= options.burst / 2) return undefined;
