@@ -6,6 +6,11 @@
 // key as the message arrives (app.ts wires it): milliseconds. Where no message can come (no Redis, the cache off, the
 // subscription down while it was sent) the TTL is the bound. Failures are cached too, so a client repeating a bad
 // token costs nothing more than a good one.
+//
+// A valid credential in use is verified again in the background once half its TTL has passed, while its requests
+// go on being answered from the cache: otherwise, each time it expired, every request carrying it (50 at once from
+// one dashboard's workers) would leave the fast lane for the full path and a database lookup of its own. Concurrent
+// verifications of one credential share one lookup.
 import { hash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { bearerToken } from '../graphql/admin.js';
@@ -37,6 +42,8 @@ interface Remembered {
   principal: Principal | undefined;
   /** The key id, for forgetting a revoked key at once. */
   keyId: string | undefined;
+  /** When a request carrying it starts a background verification (never, for a failure, or once one has started). */
+  refreshAt: number;
 }
 
 export class Authenticator {
@@ -46,6 +53,8 @@ export class Authenticator {
   private readonly adminDigest: string | undefined;
   /** Bumped by every revocation heard: a verification that started before one is not remembered (it may predate it). */
   private revocations = 0;
+  /** Verifications under way, by digest: a credential is looked up once however many requests wait for it. */
+  private readonly verifying = new Map<string, Promise<Authentication>>();
 
   constructor(private readonly options: AuthenticatorOptions) {
     this.now = options.now ?? Date.now;
@@ -75,6 +84,11 @@ export class Authenticator {
     if (hashed === this.adminDigest) return ADMIN_TOKEN_PRINCIPAL;
     const remembered = this.cache.get(hashed);
     if (remembered === undefined) return undefined;
+    if (remembered.refreshAt <= this.now()) {
+      // Once: a failed refresh (the database down) leaves the entry to expire, and the full path to try again.
+      remembered.refreshAt = Infinity;
+      this.verifyOnce(token, hashed).catch(() => {});
+    }
     return remembered.principal ?? 'invalid';
   }
 
@@ -82,6 +96,21 @@ export class Authenticator {
     const known = this.peek(authorization);
     if (known !== undefined) return known;
     const token = bearerToken(authorization)!;
+    return this.verifyOnce(token, digest(token));
+  }
+
+  /** Verifies a token, or joins the verification of it already under way. */
+  private verifyOnce(token: string, hashed: string): Promise<Authentication> {
+    const joined = this.verifying.get(hashed);
+    if (joined !== undefined) return joined;
+    const verification = this.verify(token, hashed).finally(() => {
+      if (this.verifying.get(hashed) === verification) this.verifying.delete(hashed);
+    });
+    this.verifying.set(hashed, verification);
+    return verification;
+  }
+
+  private async verify(token: string, hashed: string): Promise<Authentication> {
     const keyId = parseApiKey(token)?.id;
     const revocationsBefore = this.revocations;
     let principal: Principal | undefined;
@@ -94,19 +123,25 @@ export class Authenticator {
       // A token is trusted no longer than it is valid.
       if (verified?.expiresAt !== undefined) ttl = Math.min(ttl, verified.expiresAt - this.now());
     }
-    if (ttl > 0 && revocationsBefore === this.revocations) this.cache.set(digest(token), { principal, keyId }, { ttl });
+    if (ttl > 0 && revocationsBefore === this.revocations) {
+      const refreshAt = principal ? this.now() + ttl / 2 : Infinity;
+      this.cache.set(hashed, { principal, keyId, refreshAt }, { ttl });
+    }
     return principal ?? 'invalid';
   }
 
   /** Forgets a revoked key now: its next request is verified against the database again. */
   forgetKey(keyId: string): void {
     this.revocations += 1;
+    // A verification under way may have read the key before its revocation: requests from now on start their own.
+    this.verifying.clear();
     for (const [hash, remembered] of this.cache.entries()) if (remembered.keyId === keyId) this.cache.delete(hash);
   }
 
   /** Forgets every verification (the cache lost track of what was published: a revocation may have been missed). */
   forgetAll(): void {
     this.revocations += 1;
+    this.verifying.clear();
     this.cache.clear();
   }
 

@@ -153,6 +153,85 @@ describe.skipIf(!postgresUp)('writes need a writer', () => {
     expect(authenticator.peek(authorization)).toBeUndefined();
     expect(await authenticator.authenticate(authorization)).toBe('invalid');
   });
+
+  it('verifies a key in use again in the background after half its TTL, one lookup however many requests wait', async () => {
+    const keys = new ApiKeyRepository(t.app.database.db);
+    const { key, info } = await keys.create({ role: 'writer', team: 'growth' });
+    let lookups = 0;
+    let lastLookup: Promise<unknown> = Promise.resolve();
+    const counting = {
+      verify(token: string) {
+        lookups += 1;
+        lastLookup = keys.verify(token);
+        return lastLookup;
+      },
+    } as ApiKeyRepository;
+    let now = 1_000_000;
+    const authenticator = new Authenticator({ adminToken: undefined, keys: counting, jwt: undefined, cacheTtlMs: 30_000, now: () => now });
+    const authorization = `Bearer ${key}`;
+    const settled = async () => {
+      await lastLookup;
+      await new Promise((resolve) => setImmediate(resolve));
+    };
+
+    // 20 requests at once with a key not yet known: one lookup.
+    const first = await Promise.all(Array.from({ length: 20 }, () => authenticator.authenticate(authorization)));
+    expect(first.every((principal) => principal !== 'invalid' && principal.role === 'writer')).toBe(true);
+    expect(lookups).toBe(1);
+
+    now += 14_000;
+    expect(authenticator.peek(authorization)).toMatchObject({ role: 'writer' });
+    expect(lookups).toBe(1);
+    // Past half the TTL: still answered at once, from the cache, while one lookup runs in the background.
+    now += 2_000;
+    expect(authenticator.peek(authorization)).toMatchObject({ role: 'writer' });
+    expect(authenticator.peek(authorization)).toMatchObject({ role: 'writer' });
+    expect(lookups).toBe(2);
+    await settled();
+    // The first verification's TTL has passed; the refreshed one holds, so the fast lane never had to let go.
+    now += 15_000;
+    expect(authenticator.peek(authorization)).toMatchObject({ role: 'writer' });
+    await settled();
+    expect(lookups).toBe(3);
+
+    // Revoked with no message heard: the next refresh (half a TTL on) sees it, before the TTL would have.
+    expect(await keys.revoke(info.id)).toBe(true);
+    now += 15_001;
+    expect(authenticator.peek(authorization)).toMatchObject({ role: 'writer' });
+    await settled();
+    expect(lookups).toBe(4);
+    expect(authenticator.peek(authorization)).toBe('invalid');
+  });
+
+  it('does not let a request after a revocation share a lookup that started before it', async () => {
+    const keys = new ApiKeyRepository(t.app.database.db);
+    const { key, info } = await keys.create({ role: 'writer', team: 'growth' });
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let lookups = 0;
+    const slow = {
+      async verify(token: string) {
+        lookups += 1;
+        // The first lookup reads the key, then stalls: the revocation lands while it is under way.
+        const principal = await keys.verify(token);
+        if (lookups === 1) await gate;
+        return principal;
+      },
+    } as ApiKeyRepository;
+    const authenticator = new Authenticator({ adminToken: undefined, keys: slow, jwt: undefined, cacheTtlMs: 30_000 });
+    const authorization = `Bearer ${key}`;
+    const before = authenticator.authenticate(authorization);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await keys.revoke(info.id)).toBe(true);
+    authenticator.forgetKey(info.id);
+    const after = authenticator.authenticate(authorization);
+    release();
+    // The one that started before may still see the key valid; the one after must not, and nothing is remembered.
+    expect(await before).not.toBe('invalid');
+    expect(await after).toBe('invalid');
+    expect(lookups).toBe(2);
+    expect(authenticator.peek(authorization)).toBe('invalid');
+  });
 });
 
 // Production: what only admins may do (introspection, the GraphiQL page, cacheStats, performance, the cache explain),
