@@ -18,7 +18,7 @@ import path from 'node:path';
 import { ADMIN_HEADERS, BEACON_BENCH_ENV, cacheSettled, closeAgent, forEachLimit, postOk } from './lib/http.js';
 import { ALL, readPlan, type ScenarioId } from './lib/plan.js';
 import { mixedSettings, renderMixed, runMixed, type MixedResult } from './lib/mixed.js';
-import { detectPinning, ROOT, sleep, startServer, waitUntilIdle, type Server } from './lib/processes.js';
+import { detectPinning, pauseOthers, ROOT, sleep, startServer, waitUntilIdle, type Server } from './lib/processes.js';
 import { profileBeacon, type ProfileRun } from './lib/profile-run.js';
 import { RESOLVER_RUNS_PATH } from './servers/peer.js';
 import { machineInfo, renderReport } from './lib/report.js';
@@ -243,7 +243,12 @@ interface ThroughputSpec {
 }
 
 /** The warm-up just before each measured run of a hit scenario (see runThroughput). */
-const RUN_WARMUP_SECONDS = 1;
+const RUN_WARMUP_SECONDS = 2;
+
+// In the variant lists below the peers lead and the bound stands just before the Beacon row its ratio judges: the
+// rotation (one step a round) keeps the two neighbours in time for up to five rounds, and this machine's speed drifts
+// by a quarter over a minute (the bound alone: 29,500 to 46,900 req/s in four rounds), which a ratio of runs a
+// minute apart would carry.
 
 function rotate<T>(items: readonly T[], by: number): T[] {
   const k = by % items.length;
@@ -285,33 +290,36 @@ async function runThroughput(spec: ThroughputSpec, servers: Servers): Promise<Th
       for (const variant of rotate(spec.variants, round)) {
         const target = server(all, variant);
         await waitUntilIdle(all.values());
-        // A server idle while the others ran has shrunk its young generation and cooled its code: a second of the
-        // same load first, so that its p99 is the steady state's, not its wake-up's. Not in (c), whose every request
-        // must be new to its variant (each run has its own block of variable sets).
-        if (!plan.quick && spec.script !== 'miss.lua') await wrk(variant, RUN_WARMUP_SECONDS);
-        const statsBefore = isBeacon(variant) ? await cacheStats(target.url) : undefined;
-        const runsBefore = isPeer(variant) ? await resolverRuns(target) : undefined;
-        const cpuBefore = target.cpuMs();
-        const { outcome, invocation } = await wrk(variant, plan.seconds);
-        const cpuMs = target.cpuMs() - cpuBefore;
-        const measurement: Measurement = {
-          variant,
-          round,
-          requests: outcome.requests,
-          rps: outcome.rps,
-          p50Ms: outcome.p50Ms,
-          p99Ms: outcome.p99Ms,
-          cpuMsPerRequest: outcome.requests > 0 ? cpuMs / outcome.requests : NaN,
-          errors: errorCount(outcome),
-        };
-        if (statsBefore) measurement.observed = difference(statsBefore, await cacheStats(target.url));
-        if (runsBefore !== undefined) measurement.resolverRuns = (await resolverRuns(target)) - runsBefore;
-        result.measurements.push(measurement);
-        spec.after?.(variant, outcome, invocation);
-        log(
-          `(${spec.id}) round ${round + 1}/${plan.rounds} ${variant.padEnd(14)} ${outcome.rps.toFixed(0).padStart(6)} req/s  ` +
-            `p50 ${outcome.p50Ms.toFixed(2)} ms  p99 ${outcome.p99Ms.toFixed(2)} ms  cpu ${measurement.cpuMsPerRequest.toFixed(3)} ms/req`,
-        );
+        await pauseOthers(all.values(), target, async () => {
+          // A server idle while the others ran has shrunk its heap and cooled its code: two seconds of the same load
+          // first (its first major collections come in the first two, measured with --trace-gc after 40 s idle), so
+          // that its p99 is the steady state's, not its wake-up's. Not in (c), whose every request must be new to its
+          // variant (each run has its own block of variable sets).
+          if (!plan.quick && spec.script !== 'miss.lua') await wrk(variant, RUN_WARMUP_SECONDS);
+          const statsBefore = isBeacon(variant) ? await cacheStats(target.url) : undefined;
+          const runsBefore = isPeer(variant) ? await resolverRuns(target) : undefined;
+          const cpuBefore = target.cpuMs();
+          const { outcome, invocation } = await wrk(variant, plan.seconds);
+          const cpuMs = target.cpuMs() - cpuBefore;
+          const measurement: Measurement = {
+            variant,
+            round,
+            requests: outcome.requests,
+            rps: outcome.rps,
+            p50Ms: outcome.p50Ms,
+            p99Ms: outcome.p99Ms,
+            cpuMsPerRequest: outcome.requests > 0 ? cpuMs / outcome.requests : NaN,
+            errors: errorCount(outcome),
+          };
+          if (statsBefore) measurement.observed = difference(statsBefore, await cacheStats(target.url));
+          if (runsBefore !== undefined) measurement.resolverRuns = (await resolverRuns(target)) - runsBefore;
+          result.measurements.push(measurement);
+          spec.after?.(variant, outcome, invocation);
+          log(
+            `(${spec.id}) round ${round + 1}/${plan.rounds} ${variant.padEnd(14)} ${outcome.rps.toFixed(0).padStart(6)} req/s  ` +
+              `p50 ${outcome.p50Ms.toFixed(2)} ms  p99 ${outcome.p99Ms.toFixed(2)} ms  cpu ${measurement.cpuMsPerRequest.toFixed(3)} ms/req`,
+          );
+        });
       }
     }
     const socketErrors = result.measurements.reduce((sum, m) => sum + m.errors, 0);
@@ -384,7 +392,7 @@ async function hot(servers: Servers): Promise<ScenarioResult[]> {
             'entries): the row the targets judge. "read-after-write off" shows what the per-turn clock sync costs. Every peer ' +
             'answers from its own cache (the cache column counts the resolvers that reach the database: 0 means every ' +
             'request was a hit).',
-          variants: ['bound', ...PEERS, 'beacon-key', 'beacon', 'beacon-eventual', 'beacon-nocache'],
+          variants: [...PEERS, 'bound', 'beacon-key', 'beacon', 'beacon-eventual', 'beacon-nocache'],
         },
         servers,
       ),
@@ -403,7 +411,7 @@ async function hot(servers: Servers): Promise<ScenarioResult[]> {
           'key on every Beacon request' +
           (onCluster ? '; once on the single Redis, once on a local Redis Cluster (3 masters + 3 replicas, REDIS_CLUSTER_NODES).' : '.') +
           ' The peers are those of (a), unchanged (the ones on Redis answer from Redis there too).',
-        variants: ['bound', ...PEERS, 'beacon-l2only-key', ...cluster],
+        variants: [...PEERS, 'bound', 'beacon-l2only-key', ...cluster],
       },
       servers,
     );
@@ -440,7 +448,7 @@ async function misses(servers: Servers): Promise<ThroughputResult> {
         'The dashboard query with a new (dataset, runs, status) combination per request: every variant executes it against ' +
         'PostgreSQL. Beacon also computes the key, looks in L1 and Redis, and stores the result in both; both Beacon rows send ' +
         'an API key on every request, so "cache disabled" pays the same key check. The peers look up and store too.',
-      variants: ['bound', ...PEERS, 'beacon-key', 'beacon-nocache-key'],
+      variants: [...PEERS, 'bound', 'beacon-key', 'beacon-nocache-key'],
       script: 'miss.lua',
       args: (variant, invocation) => [templateFile, String(invocation * block), ...headerArgs(variant)],
       connections: plan.connections,

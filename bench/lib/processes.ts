@@ -77,6 +77,9 @@ export interface Server {
   cpuMs(): number;
   /** The first line of output (from now on, or already seen in the last 4,000 characters) that matches pattern. */
   waitForOutput(pattern: RegExp, timeoutMs: number): Promise<string>;
+  /** SIGSTOP: the process takes no CPU (nor its GC threads) until resume(); see pauseOthers. */
+  pause(): void;
+  resume(): void;
   stop(): Promise<void>;
 }
 
@@ -91,6 +94,7 @@ const TICKS_PER_SECOND = (() => {
 /** Every server started and not yet stopped: killed when the harness exits, however it exits (Ctrl-C included). */
 const running = new Set<ChildProcess>();
 process.once('exit', () => {
+  // SIGKILL ends a stopped process too.
   for (const child of running) child.kill('SIGKILL');
 });
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
@@ -173,8 +177,16 @@ export async function startServer(spec: ServerSpec): Promise<Server> {
         watchers.add(watcher);
       });
     },
+    pause() {
+      if (exited === undefined) child.kill('SIGSTOP');
+    },
+    resume() {
+      if (exited === undefined) child.kill('SIGCONT');
+    },
     async stop() {
       if (exited !== undefined) return;
+      // A paused process would not act on SIGTERM until continued.
+      child.kill('SIGCONT');
       child.kill('SIGTERM');
       const timeout = sleep(15_000).then(() => 'timeout' as const);
       if ((await Promise.race([exit, timeout])) === 'timeout') {
@@ -227,6 +239,22 @@ export async function waitUntilIdle(servers: Iterable<Server>, maxMs = 5_000): P
     const now = busy();
     if (now - before < windowMs * 0.03) return;
     before = now;
+  }
+}
+
+/**
+ * Pauses every server but `target` (SIGSTOP) for the length of `body`: the servers share one core, and one that
+ * took a load run a moment ago collects its garbage later (V8's memory reducer starts seconds after the load stops,
+ * waitUntilIdle cannot see it coming), on the core the measured server is pinned to, where it lands in that
+ * server's p99. Paused, the others take no CPU at all, as if each variant had the machine alone.
+ */
+export async function pauseOthers<T>(servers: Iterable<Server>, target: Server, body: () => Promise<T>): Promise<T> {
+  const paused = [...new Set(servers)].filter((server) => server.pid !== target.pid);
+  for (const server of paused) server.pause();
+  try {
+    return await body();
+  } finally {
+    for (const server of paused) server.resume();
   }
 }
 

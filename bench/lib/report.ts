@@ -130,7 +130,8 @@ export function renderReport(input: ReportInput): string {
   );
   lines.push(
     `- **Plan**: ${plan.rounds} round(s) × ${plan.seconds} s per variant after a ${plan.warmupSeconds} s warm-up, variant order rotated ` +
-      `each round; wrk -t1, ${plan.connections} connections (${plan.coldPageConnections} for f). Medians over rounds, [min–max]; ` +
+      `each round (the bound always just before the row its ratio judges: the machine's speed drifts over a minute); while ` +
+      `one variant runs, every other server is paused (SIGSTOP), so none collects garbage on its core; wrk -t1, ${plan.connections} connections (${plan.coldPageConnections} for f). Medians over rounds, [min–max]; ` +
       `ratios are computed per round (same round) and their median shown. Run ${input.runId}, ${Math.floor(seconds / 60)} min ${seconds % 60} s.`,
   );
   lines.push('');
