@@ -77,5 +77,16 @@ export function canSee(visibility: Visibility, team: string | null): boolean {
  */
 export function visibilityScope(principal: Principal): string {
   if (principal.allTeams) return 'vis:all';
-  return principal.team === null ? 'vis:public' : `vis:team:${principal.team}`;
+  if (principal.team === null) return 'vis:public';
+  // One string per team, not one per request: the fast lane looks keys up by it, and V8 hashes a string once.
+  let scope = TEAM_SCOPES.get(principal.team);
+  if (scope === undefined) {
+    scope = `vis:team:${principal.team}`;
+    if (TEAM_SCOPES.size < MAX_TEAM_SCOPES) TEAM_SCOPES.set(principal.team, scope);
+  }
+  return scope;
 }
+
+/** Teams come from keys and trusted tokens, so they are few; the bound is against a token issuer minting many. */
+const MAX_TEAM_SCOPES = 1_000;
+const TEAM_SCOPES = new Map<string, string>();

@@ -16,8 +16,8 @@ import type { OperationRequest } from './operation.js';
 
 export interface RememberedRequest {
   readonly operation: OperationRequest;
-  /** Key per caller visibility and response media type (`<visibility>|<media type>`), built on first use. */
-  readonly keys: Map<string, string>;
+  /** Key by caller visibility, then by response media type, built on first use (two reads, no string built). */
+  readonly keys: Map<string, Map<string, string>>;
 }
 
 /** Bodies larger than this are never remembered: they are rare, and keying them is cheap next to sending them. */

@@ -133,11 +133,13 @@ export class ResponseCache {
     if (!remembered) return done(UNKNOWN);
     const { operation } = remembered;
     if (this.privateDocuments.has(operation.documentId)) return done(UNKNOWN);
-    const keyed = `${request.visibility}|${request.mediaType}`;
-    let known = remembered.keys.get(keyed);
+    const { visibility, mediaType } = request;
+    let byMediaType = remembered.keys.get(visibility);
+    if (byMediaType === undefined) remembered.keys.set(visibility, (byMediaType = new Map()));
+    let known = byMediaType.get(mediaType);
     if (known === undefined) {
-      known = this.keys.response({ ...operation, audience: `PUBLIC|${keyed}` });
-      remembered.keys.set(keyed, known);
+      known = this.keys.response({ ...operation, audience: `PUBLIC|${visibility}|${mediaType}` });
+      byMediaType.set(mediaType, known);
     }
     const key = known;
     const name = operation.operationName;
