@@ -30,6 +30,7 @@ import {
   type LatencyRow,
   type Measurement,
   type Observed,
+  type PairedRun,
   isKeyed,
   isPeer,
   PEERS,
@@ -238,6 +239,8 @@ interface ThroughputSpec {
   /** What the bound answers: request body -> captured response; anything else gets the fallback. */
   bound: { responses: Record<string, string>; fallback: string };
   checks: Array<{ body: string; headers?: Record<string, string> }>;
+  /** Two variants also measured loaded at once, after the rounds (pairedRuns): the target's measure of their ratio. */
+  paired?: [VariantId, VariantId];
   /** Called after each measured run (e.g. to note repeated keys). */
   after?(variant: VariantId, result: WrkResult, invocation: number): void;
 }
@@ -321,6 +324,16 @@ async function runThroughput(spec: ThroughputSpec, servers: Servers): Promise<Th
           );
         });
       }
+    }
+    if (spec.paired) {
+      const args = (variant: VariantId) => {
+        const invocation = invocations.get(variant) ?? 0;
+        invocations.set(variant, invocation + 1);
+        return spec.args(variant, invocation);
+      };
+      // Hits first get two seconds of the pair's load (the pair's servers were idle while the rounds' last ran).
+      const warmup = spec.script === 'miss.lua' || plan.quick ? 0 : RUN_WARMUP_SECONDS;
+      result.paired = await pairedRuns(spec.id, all, spec.paired, spec.script, args, warmup);
     }
     const socketErrors = result.measurements.reduce((sum, m) => sum + m.errors, 0);
     if (socketErrors > 0) result.notes.push(`wrk reported ${socketErrors} socket errors or timeouts across the runs.`);
@@ -435,8 +448,9 @@ function clusterRatio(result: ThroughputResult): string {
 
 async function misses(servers: Servers): Promise<ThroughputResult> {
   const templateFile = writeLines('miss-template.txt', templateParts());
-  // Each run of a variant enumerates its own block of variable sets; the check body is past every block.
-  const block = Math.floor((MISS_SPACE - 1) / (plan.rounds + 1));
+  // Each run of a variant enumerates its own block of variable sets (the warm-up, the rounds, then the paired rounds);
+  // the check body is past every block.
+  const block = Math.floor((MISS_SPACE - 1) / (2 * plan.rounds + 1));
   const check = missBody(MISS_SPACE - 1);
   const reference = (await postOk(server(servers, 'beacon').url, check)).body;
   let repeated = false;
@@ -449,6 +463,7 @@ async function misses(servers: Servers): Promise<ThroughputResult> {
         'PostgreSQL. Beacon also computes the key, looks in L1 and Redis, and stores the result in both; both Beacon rows send ' +
         'an API key on every request, so "cache disabled" pays the same key check. The peers look up and store too.',
       variants: [...PEERS, 'bound', 'beacon-key', 'beacon-nocache-key'],
+      paired: ['beacon-nocache-key', 'beacon-key'],
       script: 'miss.lua',
       args: (variant, invocation) => [templateFile, String(invocation * block), ...headerArgs(variant)],
       connections: plan.connections,
@@ -460,6 +475,9 @@ async function misses(servers: Servers): Promise<ThroughputResult> {
     },
     servers,
   );
+  for (const run of result.paired ?? []) {
+    for (const row of run.rows) if (row.requests > block) repeated = true;
+  }
   if (repeated) result.notes.push('A run sent more requests than its block of variable sets: some keys repeated (hits show in the cache column).');
   result.notes.push('The bound answers every request with the response to one of them (same size class): it cannot know the rest.');
   result.notes.push(
@@ -467,6 +485,45 @@ async function misses(servers: Servers): Promise<ThroughputResult> {
       'on its Query.dataset comes from its cache and only `modelRuns` with its new arguments runs (the cache column counts both).',
   );
   return result;
+}
+
+/**
+ * Two variants under the same load at the same time, on the one server core, each from its own wrk, every other
+ * server paused: their CPU per request is measured over the same seconds, so the machine's drift (a quarter of its
+ * speed over a minute) hits both alike, which back-to-back runs cannot promise. Only CPU per request means anything
+ * here (the two share the core), and only between two processes of one size: switching the core between them costs
+ * the one with more code and data more (the bound loaded beside Beacon measured 0.70 of Beacon's CPU per hit, against
+ * 0.80-0.90 back to back), so it pairs Beacon with itself, cache on and off (scenario c), not with the bound.
+ */
+async function pairedRuns(
+  id: ScenarioId,
+  servers: Servers,
+  variants: [VariantId, VariantId],
+  script: ThroughputSpec['script'],
+  args: (variant: VariantId) => string[],
+  warmupSeconds: number,
+): Promise<PairedRun[]> {
+  const targets = variants.map((variant) => server(servers, variant));
+  const load = (seconds: number) =>
+    Promise.all(variants.map((variant, k) => runWrk({ url: targets[k]!.url, script, args: args(variant), connections: plan.connections, seconds, pinning })));
+  const runs: PairedRun[] = [];
+  for (let round = 0; round < plan.rounds; round++) {
+    await waitUntilIdle(servers.values());
+    const run = await pauseOthers(servers.values(), targets, async () => {
+      if (warmupSeconds > 0) await load(warmupSeconds);
+      const cpuBefore = targets.map((target) => target.cpuMs());
+      const outcomes = await load(plan.seconds);
+      const rows = variants.map((variant, k) => ({
+        variant,
+        requests: outcomes[k]!.requests,
+        cpuMsPerRequest: (targets[k]!.cpuMs() - cpuBefore[k]!) / Math.max(1, outcomes[k]!.requests),
+      }));
+      return { round, rows };
+    });
+    runs.push(run);
+    log(`(${id}) paired round ${round + 1}/${plan.rounds} ${run.rows.map((row) => `${row.variant} ${row.requests} req, cpu ${row.cpuMsPerRequest.toFixed(3)} ms/req`).join('; ')}`);
+  }
+  return runs;
 }
 
 async function runsPage(servers: Servers): Promise<ThroughputResult> {

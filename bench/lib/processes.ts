@@ -248,8 +248,9 @@ export async function waitUntilIdle(servers: Iterable<Server>, maxMs = 5_000): P
  * waitUntilIdle cannot see it coming), on the core the measured server is pinned to, where it lands in that
  * server's p99. Paused, the others take no CPU at all, as if each variant had the machine alone.
  */
-export async function pauseOthers<T>(servers: Iterable<Server>, target: Server, body: () => Promise<T>): Promise<T> {
-  const paused = [...new Set(servers)].filter((server) => server.pid !== target.pid);
+export async function pauseOthers<T>(servers: Iterable<Server>, targets: Server | readonly Server[], body: () => Promise<T>): Promise<T> {
+  const running = new Set((Array.isArray(targets) ? targets : [targets]).map((target: Server) => target.pid));
+  const paused = [...new Set(servers)].filter((server) => !running.has(server.pid));
   for (const server of paused) server.pause();
   try {
     return await body();

@@ -76,6 +76,26 @@ export interface ThroughputResult {
   variants: VariantId[];
   measurements: Measurement[];
   notes: string[];
+  /** CPU per request of two variants loaded at the same time (scenario c), one entry per round. */
+  paired?: PairedRun[];
+}
+
+/** One round of two variants under load at once, sharing the server core: the machine's drift hits both alike. */
+export interface PairedRun {
+  round: number;
+  /** Variant -> requests answered and server CPU ms per request in that same window. */
+  rows: Array<{ variant: VariantId; requests: number; cpuMsPerRequest: number }>;
+}
+
+/** Per paired round: reference CPU per request ÷ variant CPU per request (above 1: the variant costs less). */
+export function pairedCpuRatios(result: ThroughputResult, variant: VariantId, reference: VariantId): number[] {
+  const ratios: number[] = [];
+  for (const run of result.paired ?? []) {
+    const a = run.rows.find((row) => row.variant === variant);
+    const b = run.rows.find((row) => row.variant === reference);
+    if (a && b && a.cpuMsPerRequest > 0) ratios.push(b.cpuMsPerRequest / a.cpuMsPerRequest);
+  }
+  return ratios;
 }
 
 export interface LatencyRow {
