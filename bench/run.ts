@@ -492,8 +492,8 @@ async function misses(servers: Servers): Promise<ThroughputResult> {
  * server paused: their CPU per request is measured over the same seconds, so the machine's drift (a quarter of its
  * speed over a minute) hits both alike, which back-to-back runs cannot promise. Only CPU per request means anything
  * here (the two share the core), and only between two processes of one size: switching the core between them costs
- * the one with more code and data more (the bound loaded beside Beacon measured 0.70 of Beacon's CPU per hit, against
- * 0.80-0.90 back to back), so it pairs Beacon with itself, cache on and off (scenario c), not with the bound.
+ * the one with more code and data more (in a one-second trial, Beacon beside the bound measured 0.70 of it in CPU per
+ * hit, against 0.80-0.90 back to back), so it pairs Beacon with itself, cache on and off (scenario c), not the bound.
  */
 async function pairedRuns(
   id: ScenarioId,
