@@ -295,7 +295,7 @@ async function runThroughput(spec: ThroughputSpec, servers: Servers): Promise<Th
         await waitUntilIdle(all.values());
         await pauseOthers(all.values(), target, async () => {
           // A server idle while the others ran has shrunk its heap and cooled its code: two seconds of the same load
-          // first (its first major collections come in the first two, measured with --trace-gc after 40 s idle), so
+          // first (its first major collections come in the first two, seen with a GC observer after 40 s idle), so
           // that its p99 is the steady state's, not its wake-up's. Not in (c), whose every request must be new to its
           // variant (each run has its own block of variable sets).
           if (!plan.quick && spec.script !== 'miss.lua') await wrk(variant, RUN_WARMUP_SECONDS);
@@ -331,9 +331,7 @@ async function runThroughput(spec: ThroughputSpec, servers: Servers): Promise<Th
         invocations.set(variant, invocation + 1);
         return spec.args(variant, invocation);
       };
-      // Hits first get two seconds of the pair's load (the pair's servers were idle while the rounds' last ran).
-      const warmup = spec.script === 'miss.lua' || plan.quick ? 0 : RUN_WARMUP_SECONDS;
-      result.paired = await pairedRuns(spec.id, all, spec.paired, spec.script, args, warmup);
+      result.paired = await pairedRuns(spec.id, all, spec.paired, spec.script, args);
     }
     const socketErrors = result.measurements.reduce((sum, m) => sum + m.errors, 0);
     if (socketErrors > 0) result.notes.push(`wrk reported ${socketErrors} socket errors or timeouts across the runs.`);
@@ -501,7 +499,6 @@ async function pairedRuns(
   variants: [VariantId, VariantId],
   script: ThroughputSpec['script'],
   args: (variant: VariantId) => string[],
-  warmupSeconds: number,
 ): Promise<PairedRun[]> {
   const targets = variants.map((variant) => server(servers, variant));
   const load = (seconds: number) =>
@@ -510,7 +507,6 @@ async function pairedRuns(
   for (let round = 0; round < plan.rounds; round++) {
     await waitUntilIdle(servers.values());
     const run = await pauseOthers(servers.values(), targets, async () => {
-      if (warmupSeconds > 0) await load(warmupSeconds);
       const cpuBefore = targets.map((target) => target.cpuMs());
       const outcomes = await load(plan.seconds);
       const rows = variants.map((variant, k) => ({

