@@ -10,7 +10,6 @@ import type { Plan } from './plan.js';
 import type { Pinning } from './processes.js';
 import {
   bestPeerRatios,
-  cpuRatios,
   pairedCpuRatios,
   hitRate,
   isPeer,
@@ -345,12 +344,6 @@ function ratioTarget(result: ThroughputResult | undefined, variant: VariantId, r
   return { scenario, target: label, measured: `${ratios.median.toFixed(2)} [${ratios.min.toFixed(2)}–${ratios.max.toFixed(2)}]`, met: ratios.median >= min };
 }
 
-/** Whether the run measured these two variants loaded at once. */
-function isPair(result: ThroughputResult, a: VariantId, b: VariantId): boolean {
-  const rows = result.paired?.[0]?.rows.map((row) => row.variant) ?? [];
-  return rows.includes(a) && rows.includes(b);
-}
-
 function spreadTarget(ratios: number[] | undefined, min: number, scenario: string, label: string): Target {
   if (!ratios || ratios.length === 0) return { scenario, target: label, measured: '–', met: undefined };
   const s = spread(ratios);
@@ -376,16 +369,13 @@ export function targets(results: ScenarioResult[]): Target[] {
     list.push({ scenario: '(a) hot, L1', target: 'Beacon p99 ≤ 3 ms at 50 connections', measured: '–', met: undefined });
   }
   list.push(ratioTarget(b, 'beacon-l2only-key', 'bound', 0.55, '(b) hot, L2 only', 'Beacon ≥ 0.55 × bound'));
-  // Judged on the paired rounds (both loaded at once) when the run has them: back-to-back runs drift apart by more than 5%.
-  const paired = c && isPair(c, 'beacon-key', 'beacon-nocache-key') ? pairedCpuRatios(c, 'beacon-key', 'beacon-nocache-key') : undefined;
+  // Judged on the paired rounds (both loaded at once): back-to-back runs drift apart by more than the 5% it judges.
   list.push(
     spreadTarget(
-      paired ?? (c && cpuRatios(c, 'beacon-key', 'beacon-nocache-key')),
+      c && pairedCpuRatios(c, 'beacon-key', 'beacon-nocache-key'),
       0.95,
       '(c) all misses',
-      'server CPU per request within 5% of Beacon with its cache disabled (cache-off ÷ Beacon CPU ms/req ≥ 0.95' +
-        (paired ? ', both loaded at once' : '') +
-        ')',
+      'server CPU per request within 5% of Beacon with its cache disabled (cache-off ÷ Beacon CPU ms/req ≥ 0.95, both loaded at once)',
     ),
   );
   return list;

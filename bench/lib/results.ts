@@ -165,18 +165,6 @@ export function bestPeerRatios(result: ThroughputResult, variant: VariantId): nu
   return ratios;
 }
 
-/** Per round, reference's CPU ms per request over variant's (same round): >= 1 when variant costs no more. */
-export function cpuRatios(result: ThroughputResult, variant: VariantId, reference: VariantId): number[] {
-  const ratios: number[] = [];
-  const rounds = new Set(result.measurements.map((m) => m.round));
-  for (const round of rounds) {
-    const a = result.measurements.find((m) => m.round === round && m.variant === variant);
-    const b = result.measurements.find((m) => m.round === round && m.variant === reference);
-    if (a && b && a.cpuMsPerRequest > 0) ratios.push(b.cpuMsPerRequest / a.cpuMsPerRequest);
-  }
-  return ratios;
-}
-
 export function measurementsOf(result: ThroughputResult, variant: VariantId): Measurement[] {
   return result.measurements.filter((m) => m.variant === variant);
 }
