@@ -208,25 +208,31 @@ describe.skipIf(!postgresUp)('writes need a writer', () => {
     const { key, info } = await keys.create({ role: 'writer', team: 'growth' });
     let release: () => void = () => {};
     const gate = new Promise<void>((resolve) => (release = resolve));
+    let firstRead: () => void = () => {};
+    const read = new Promise<void>((resolve) => (firstRead = resolve));
     let lookups = 0;
     const slow = {
       async verify(token: string) {
-        lookups += 1;
+        const lookup = ++lookups;
         // The first lookup reads the key, then stalls: the revocation lands while it is under way.
         const principal = await keys.verify(token);
-        if (lookups === 1) await gate;
+        if (lookup === 1) {
+          firstRead();
+          await gate;
+        }
         return principal;
       },
     } as ApiKeyRepository;
     const authenticator = new Authenticator({ adminToken: undefined, keys: slow, jwt: undefined, cacheTtlMs: 30_000 });
     const authorization = `Bearer ${key}`;
     const before = authenticator.authenticate(authorization);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await read;
     expect(await keys.revoke(info.id)).toBe(true);
     authenticator.forgetKey(info.id);
     const after = authenticator.authenticate(authorization);
     release();
-    // The one that started before may still see the key valid; the one after must not, and nothing is remembered.
+    // The one that read the key before the revocation saw it valid; the one after must not, and its answer is what is
+    // remembered.
     expect(await before).not.toBe('invalid');
     expect(await after).toBe('invalid');
     expect(lookups).toBe(2);
