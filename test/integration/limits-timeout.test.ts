@@ -29,6 +29,10 @@ describe.skipIf(!postgresUp)('per-operation timeout', () => {
 
   /** Backends of the app's pool that are running a statement right now (not idle in the pool). */
   async function busyAppBackends(): Promise<number> {
+    // The locker polls inside its open transaction, where PostgreSQL keeps the first pg_stat_activity it read for the
+    // rest of the transaction: without clearing it, a poll that first caught a backend still finishing its
+    // cancellation saw it busy until the deadline (seen once under the full suite's load).
+    await locker.query('select pg_stat_clear_snapshot()');
     const result = await locker.query<{ n: number }>(
       `select count(*)::int as n from pg_stat_activity
         where datname = current_database() and pid <> pg_backend_pid() and state <> 'idle'`,
@@ -66,6 +70,7 @@ describe.skipIf(!postgresUp)('per-operation timeout', () => {
       // timeout) at the latest: by twice the timeout from the start, nothing of the app's is left in the database.
       const freedBy = started + 2 * TIMEOUT_MS + 1_000 - performance.now() + Date.now();
       while ((await busyAppBackends()) > 0 && Date.now() < freedBy) await new Promise((resolve) => setTimeout(resolve, 50));
+      await locker.query('select pg_stat_clear_snapshot()');
       const left = await locker.query(`select state, wait_event_type, query, now() - query_start as age from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid() and state <> 'idle'`);
       expect(await busyAppBackends(), JSON.stringify(left.rows)).toBe(0);
 
