@@ -49,6 +49,11 @@ export class MemoryTier implements CacheTier {
     return this.lru.get(key);
   }
 
+  /** Whether an entry is held under `key`, however old, without touching its recency. */
+  holds(key: string): boolean {
+    return this.lru.has(key);
+  }
+
   async set(key: string, entry: CacheEntry, ttlMs: number): Promise<void> {
     if (ttlMs <= 0) return;
     // A replaced entry leaves the index through dispose (reason 'set'), before the new one enters it.

@@ -1,5 +1,6 @@
 // L2: Redis (one, or a cluster) on the connection's command client. Entries are stored as one string (codec.ts)
-// with a PX expiry, one key per entry: GET, SET PX and DEL each touch one key (Redis Cluster-safe). Failures reach
+// with a PX expiry, one key per entry: GET, SET PX and DEL each touch one key (Redis Cluster-safe); MGET only on one
+// Redis. Failures reach
 // the connection's budget and counters. The engine reads through getMany: the lookups of one tick go out together
 // and come back together (tick-batcher.ts).
 //
@@ -21,11 +22,11 @@ export class RedisTier implements CacheTier {
   }
 
   /**
-   * One GET per key, all sent in the same tick (node-redis writes them as one pipeline) and raced against one time
-   * budget. No multi-key command (MGET), so nothing crosses a Redis Cluster slot.
+   * On one Redis, one MGET: a command (and a promise) per batch rather than per key. On a cluster, one GET per key,
+   * all sent in the same tick (one pipeline per node), so nothing crosses a slot. Raced against one time budget.
    */
   async getMany(keys: readonly string[]): Promise<Array<CacheEntry | undefined>> {
-    const texts = await this.connection.call((client) => Promise.all(keys.map((key) => client.get(key))));
+    const texts = await this.connection.call((client) => (client.mGet ? client.mGet([...keys]) : Promise.all(keys.map((key) => client.get(key)))));
     if (texts === FAILED) throw new TierUnavailable();
     return texts.map((text) => (typeof text === 'string' ? decodeEntry(text) : undefined));
   }

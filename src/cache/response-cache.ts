@@ -8,7 +8,7 @@
 // Never stored: mutations, introspection, cacheStats, responses with errors, responses built from a field served
 // stale, PRIVATE responses without an Authorization header, and anything Apollo did not finish as one JSON body.
 import { LRUCache } from 'lru-cache';
-import type { CacheEngine, Found } from './engine.js';
+import type { AheadRead, CacheEngine, Found } from './engine.js';
 import { hashParts, type KeySpace, sessionAudience } from './keys.js';
 import { OperationReader, type OperationRequest, type OperationSource } from './operation.js';
 import { RawRequests } from './raw-requests.js';
@@ -79,6 +79,13 @@ export type RawLookup =
 
 const UNKNOWN: RawLookup = { kind: 'unknown' };
 
+/** What the fast lane makes of a lookup: a stale entry is served by the full path, which also starts its refresh; a
+ * reserve one is only a fallback. */
+function rawOutcome(found: Found | undefined, key: string, operationName: string | undefined): RawLookup {
+  if (!found) return { kind: 'miss', key };
+  return found.freshness === 'fresh' ? { kind: 'hit', found, key, operationName } : UNKNOWN;
+}
+
 /** The full path's view of a request the fast lane handed on (server.ts passes it with the request). */
 export interface HandedOn {
   /** The body's bytes (latin1), remembered once keyed so that the next identical body takes the fast lane. */
@@ -143,19 +150,18 @@ export class ResponseCache {
     }
     const key = known;
     const name = operation.operationName;
-    this.engine.whenSynced(() => this.lookupRawSynced(key, name, done));
+    // Not in L1: its L2 read goes out now, with the turn's clock read, and is judged once synced.
+    const ahead = this.engine.readAhead(key);
+    this.engine.whenSynced(() => this.lookupRawSynced(key, name, done, ahead));
   }
 
   /** lookupRaw once entries may be judged for this request (engine.whenSynced). */
-  private lookupRawSynced(key: string, operationName: string | undefined, done: (result: RawLookup) => void): void {
+  private lookupRawSynced(key: string, operationName: string | undefined, done: (result: RawLookup) => void, ahead: AheadRead | undefined): void {
     const found = this.engine.peekFresh(key);
     if (found) return done({ kind: 'hit', found, key, operationName });
+    if (ahead) return this.engine.lookupAhead(key, ahead, (later) => done(rawOutcome(later, key, operationName)));
     this.engine.lookup(key, true, true).then(
-      (later) => {
-        if (!later) return done({ kind: 'miss', key });
-        // A stale entry is served by the full path, which also starts its refresh; a reserve one is only a fallback.
-        done(later.freshness === 'fresh' ? { kind: 'hit', found: later, key, operationName } : UNKNOWN);
-      },
+      (later) => done(rawOutcome(later, key, operationName)),
       () => done(UNKNOWN),
     );
   }

@@ -9,7 +9,8 @@
 
 export type BatchRead<K, V> = (keys: readonly K[]) => Promise<readonly V[]>;
 
-interface Waiter<V> {
+/** Who waits for one key's value: a promise's settlers (load), or any object with the same two methods (add). */
+export interface Waiter<V> {
   resolve(value: V): void;
   reject(error: unknown): void;
 }
@@ -19,21 +20,29 @@ export class TickBatcher<K, V> {
   /** Batches sent so far (for tests and stats). */
   batches = 0;
 
-  /** `read` gets each key once and must answer with one value per key, in order. */
-  constructor(private readonly read: BatchRead<K, V>) {}
+  /**
+   * `read` gets each key once and must answer with one value per key, in order. `schedule` starts the dispatch of a
+   * batch opened now; by default at the end of this tick (above).
+   */
+  constructor(
+    private readonly read: BatchRead<K, V>,
+    private readonly schedule: (dispatch: () => void) => void = endOfTick,
+  ) {}
 
   load(key: K): Promise<V> {
+    return new Promise<V>((resolve, reject) => this.add(key, { resolve, reject }));
+  }
+
+  /** load() without a promise: `waiter` is called when the batch is answered (engine.ts AheadRead). */
+  add(key: K, waiter: Waiter<V>): void {
     let pending = this.pending;
     if (!pending) {
       pending = this.pending = new Map();
-      // After the promise jobs already queued (the other lookups of this tick), then one more tick: DataLoader's rule.
-      void Promise.resolve().then(() => process.nextTick(() => this.dispatch()));
+      this.schedule(() => this.dispatch());
     }
-    return new Promise<V>((resolve, reject) => {
-      const waiters = pending.get(key);
-      if (waiters) waiters.push({ resolve, reject });
-      else pending.set(key, [{ resolve, reject }]);
-    });
+    const waiters = pending.get(key);
+    if (waiters) waiters.push(waiter);
+    else pending.set(key, [waiter]);
   }
 
   private dispatch(): void {
@@ -63,4 +72,17 @@ export class TickBatcher<K, V> {
       },
     );
   }
+}
+
+/** After the promise jobs already queued (the other lookups of this tick), then one more tick: DataLoader's rule. */
+function endOfTick(dispatch: () => void): void {
+  void Promise.resolve().then(() => process.nextTick(dispatch));
+}
+
+/**
+ * At the end of this event-loop turn (setImmediate): every request whose body was read in this turn's I/O phase is in
+ * the batch, where each I/O callback is a tick of its own.
+ */
+export function endOfTurn(dispatch: () => void): void {
+  setImmediate(dispatch);
 }

@@ -7,9 +7,10 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { RequestCacheState } from '../../src/cache/request-state.js';
-import type { ExecutedResponse } from '../../src/cache/response-cache.js';
+import type { ExecutedResponse, RawLookup } from '../../src/cache/response-cache.js';
 import type { CacheService } from '../../src/cache/service.js';
 import type { Stamp } from '../../src/cache/versions.js';
+import { responseMediaType } from '../../src/http/media-status.js';
 import { askResponseCache, createTestCache, dropNamespace, redisCliTarget, requestFieldCache, uniqueNamespace, waitFor } from '../helpers/cache.js';
 import { REDIS_ENV, REDIS_URL, redisMode, redisUp } from '../helpers/services.js';
 
@@ -72,9 +73,9 @@ describe.runIf(redisUp)('stamps against another instance’s invalidation (Redis
     await Promise.all(namespaces.map((namespace) => dropNamespace(namespace)));
   });
 
-  async function make(namespace = uniqueNamespace('stamps')): Promise<CacheService> {
+  async function make(namespace = uniqueNamespace('stamps'), env: Record<string, string> = {}): Promise<CacheService> {
     if (!namespaces.includes(namespace)) namespaces.push(namespace);
-    const cache = createTestCache({ ...REDIS_ENV, CACHE_NAMESPACE: namespace, CACHE_REDIS_TIMEOUT_MS: '1000' });
+    const cache = createTestCache({ ...REDIS_ENV, CACHE_NAMESPACE: namespace, CACHE_REDIS_TIMEOUT_MS: '1000', ...env });
     services.push(cache);
     await waitFor(() => cache.snapshot().redis.subscribed, 5_000, 'the subscription');
     return cache;
@@ -88,8 +89,12 @@ describe.runIf(redisUp)('stamps against another instance’s invalidation (Redis
       incr() {
         version = Number(cli('INCR', cache.keys.clock));
       },
-      publish() {
+      /** TAG's version in Redis, as a check that asks Redis reads it; no message yet. */
+      record() {
         cli('SET', cache.keys.tagVersion(TAG), String(version), 'PX', '600000');
+      },
+      publish() {
+        this.record();
         // On a cluster the channel is sharded (SPUBLISH on its slot's master), as Beacon publishes it there.
         cli(redisMode === 'cluster' ? 'SPUBLISH' : 'PUBLISH', cache.keys.invalidationChannel, JSON.stringify({ v: version, tags: [TAG] }));
       },
@@ -192,6 +197,27 @@ describe.runIf(redisUp)('stamps against another instance’s invalidation (Redis
     await mirrored(cache);
     const after = requestFieldCache(cache);
     expect(await outer(after.state)).toBe('outer(new)');
+  });
+
+  it('judges an entry the fast lane read ahead from L2 only once synced: a write it has not heard of is a miss', async () => {
+    // No L1: the fast lane's lookup reads the entry from Redis, sent with the clock read (engine.ts readAhead).
+    const cache = await make(uniqueNamespace('stamps'), { CACHE_L1_MAX_BYTES: '0' });
+    const other = otherInstance(cache);
+    const apollo = fakeApollo(() => 'old');
+    const raw = JSON.stringify(request().body);
+    // The full path keys these bytes (as after the fast lane handed them on) and stores the entry in Redis.
+    expect(header(await askResponseCache(cache, request(), apollo.execute, { handedOn: { raw } }))).toBe('MISS');
+    await cache.settle();
+    const lookupRaw = () =>
+      new Promise<RawLookup>((resolve) => cache.responseCache!.lookupRaw({ raw, mediaType: responseMediaType(undefined)!, visibility: 'vis:public' }, resolve));
+    const before = await lookupRaw();
+    expect(before.kind === 'hit' && before.found.tier).toBe('L2');
+    // The other instance commits and records its invalidation in Redis; its message is not out yet. The entry read
+    // ahead of the clock is still valid by this instance's mirror, but the clock read says there is a write to hear of.
+    other.incr();
+    other.record();
+    expect((await lookupRaw()).kind).toBe('miss');
+    expect(apollo.calls.count).toBe(1);
   });
 
   it('checks an entry older than its baseline against Redis once, then against the mirror alone', async () => {
