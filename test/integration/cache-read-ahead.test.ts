@@ -29,8 +29,10 @@ describe.runIf(postgresUp && singleNodeOnly('counts the read events of a redis-s
   });
 
   const readEvents = async () => Number(/total_reads_processed:(\d+)/.exec(String(await redis.command(['INFO', 'stats'])))![1]);
-  const post = () =>
-    fetch(t.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: PANEL, variables: { id: '2' } }) });
+  /** How many times Redis ran `command` since its statistics were reset. */
+  const calls = async (command: string) => Number(new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(String(await redis.command(['INFO', 'commandstats'])))?.[1] ?? 0);
+  const post = (id = '2') =>
+    fetch(t.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: PANEL, variables: { id } }) });
 
   it("sends an L2 hit's read together with the clock read: one Redis read event per hit", async () => {
     // The first request computes and stores the entry; the second is the fast lane's first look at these bytes.
@@ -55,5 +57,25 @@ describe.runIf(postgresUp && singleNodeOnly('counts the read events of a redis-s
     } finally {
       respond.mockRestore();
     }
+  });
+
+  it('reads the entries of the hits that arrive together in one MGET', async () => {
+    // Datasets the first test did not read (the seed has 40).
+    const ids = Array.from({ length: HITS }, (_, k) => String(k + 3));
+    // Sent at once, so that the client opens a connection for each (kept alive for the burst below).
+    const misses = await Promise.all(ids.map((id) => post(id)));
+    await Promise.all(misses.map((reply) => reply.arrayBuffer()));
+    expect(misses.map((reply) => reply.headers.get('x-beacon-cache'))).toEqual(Array(HITS).fill('MISS'));
+    await t.app.cache.settle();
+    await redis.command(['CONFIG', 'RESETSTAT']);
+    // Sent at once on open connections: their bodies are read in the same turn of the server's event loop.
+    const replies = await Promise.all(ids.map((id) => post(id)));
+    expect(replies.map((reply) => reply.headers.get('x-beacon-cache'))).toEqual(Array(HITS).fill('HIT-L2'));
+    await Promise.all(replies.map((reply) => reply.arrayBuffer()));
+    // One GET per hit would be 20 commands; a turn that held them all sends one MGET. A loaded machine may split
+    // the arrivals over two or three turns.
+    expect(await calls('get')).toBeLessThanOrEqual(3); // the clock reads, one per turn
+    expect(await calls('mget')).toBeGreaterThanOrEqual(1);
+    expect(await calls('mget')).toBeLessThanOrEqual(3);
   });
 });
