@@ -418,7 +418,8 @@ async function hot(servers: Servers): Promise<ScenarioResult[]> {
         id: 'b',
         title: 'Dashboard query, hot, L1 disabled: every hit from Redis',
         description:
-          'As (a), with Beacon started with CACHE_L1_MAX_BYTES=0, so each hit is a Redis GET and a version check, and an API ' +
+          'As (a), with Beacon started with CACHE_L1_MAX_BYTES=0, so each hit is read from Redis (with the other hits of its ' +
+          'event-loop turn: one MGET on one Redis, a GET each on a cluster) and checked against the versions, and an API ' +
           'key on every Beacon request' +
           (onCluster ? '; once on the single Redis, once on a local Redis Cluster (3 masters + 3 replicas, REDIS_CLUSTER_NODES).' : '.') +
           ' The peers are those of (a), unchanged (the ones on Redis answer from Redis there too).',

@@ -112,11 +112,18 @@ export class AheadRead implements Waiter<Fetched> {
   private fetched: Fetched | typeof NOT_BACK = NOT_BACK;
   private waiter: ((fetched: Fetched) => void) | undefined;
 
+  /** `failed`: where an error thrown by the waiter goes, since the batcher settles the batch's others after it. */
+  constructor(private readonly failed: (error: unknown) => void) {}
+
   resolve(fetched: Fetched): void {
     this.fetched = fetched;
     const waiter = this.waiter;
     this.waiter = undefined;
-    waiter?.(fetched);
+    try {
+      waiter?.(fetched);
+    } catch (error) {
+      this.failed(error);
+    }
   }
 
   /** The batch failed as a whole (fetchL2 never rejects; a batch answered short does): a failed read, a miss. */
@@ -144,6 +151,8 @@ export class CacheEngine {
   private readonly l2Reads: TickBatcher<string, L2Read> | undefined;
   private readonly l2Fetches: TickBatcher<string, Fetched> | undefined;
   private readonly now: () => number;
+  /** A bug in a read-ahead's continuation costs its request (logged), never the other reads of its batch. */
+  private readonly aheadFailed = (error: unknown) => this.options.logger.error('cache read-ahead continuation failed', errorFields(error));
 
   constructor(private readonly options: EngineOptions) {
     this.now = options.now ?? Date.now;
@@ -329,7 +338,7 @@ export class CacheEngine {
    */
   readAhead(key: string): AheadRead | undefined {
     if (!this.l2Fetches || this.options.l1?.holds(key)) return undefined;
-    const read = new AheadRead();
+    const read = new AheadRead(this.aheadFailed);
     this.l2Fetches.add(key, read);
     return read;
   }

@@ -1,8 +1,7 @@
 // L2: Redis (one, or a cluster) on the connection's command client. Entries are stored as one string (codec.ts)
 // with a PX expiry, one key per entry: GET, SET PX and DEL each touch one key (Redis Cluster-safe); MGET only on one
-// Redis. Failures reach
-// the connection's budget and counters. The engine reads through getMany: the lookups of one tick go out together
-// and come back together (tick-batcher.ts).
+// Redis. Failures reach the connection's budget and counters. The engine reads through getMany: the lookups of one
+// tick (the fast lane's: of one event-loop turn) go out together and come back together (tick-batcher.ts).
 //
 // The commands go to the client directly rather than through Keyv's adapter: the adapter connects a client it finds
 // closed by itself, which would defeat the connection's fail-open rules (no offline queue, background reconnects).

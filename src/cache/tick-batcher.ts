@@ -33,7 +33,10 @@ export class TickBatcher<K, V> {
     return new Promise<V>((resolve, reject) => this.add(key, { resolve, reject }));
   }
 
-  /** load() without a promise: `waiter` is called when the batch is answered (engine.ts AheadRead). */
+  /**
+   * load() without a promise: `waiter` is called when the batch is answered (engine.ts AheadRead). Its methods must
+   * not throw: the batch's other waiters are settled in the same loop.
+   */
   add(key: K, waiter: Waiter<V>): void {
     let pending = this.pending;
     if (!pending) {

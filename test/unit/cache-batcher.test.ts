@@ -3,7 +3,7 @@
 // when the tier answers each key at a different time.
 import DataLoader from 'dataloader';
 import { describe, expect, it } from 'vitest';
-import { CacheEngine } from '../../src/cache/engine.js';
+import { AheadRead, CacheEngine } from '../../src/cache/engine.js';
 import { EngineFieldCache } from '../../src/cache/field-cache.js';
 import { KeySpace } from '../../src/cache/keys.js';
 import { MemoryTier } from '../../src/cache/memory-tier.js';
@@ -11,7 +11,7 @@ import { CachePolicy } from '../../src/cache/policy.js';
 import { RequestCacheState } from '../../src/cache/request-state.js';
 import { CacheStats } from '../../src/cache/stats.js';
 import type { CacheEntry, CacheTier } from '../../src/cache/store.js';
-import { TickBatcher } from '../../src/cache/tick-batcher.js';
+import { endOfTurn, TickBatcher } from '../../src/cache/tick-batcher.js';
 import { Versions } from '../../src/cache/versions.js';
 import { loadTypeDefs } from '../../src/graphql/schema.js';
 import { createLogger } from '../../src/log.js';
@@ -85,6 +85,38 @@ describe('TickBatcher', () => {
     const batcher = new TickBatcher<string, string>(async (keys) => keys.slice(0, 1));
     const results = await Promise.allSettled([batcher.load('a'), batcher.load('b')]);
     expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected']);
+  });
+
+  it('settles the other read-aheads of a batch when one continuation throws, and reports its error', async () => {
+    const errors: unknown[] = [];
+    const batcher = new TickBatcher<string, undefined>(async (keys) => keys.map(() => undefined), endOfTurn);
+    const broken = new AheadRead((error) => errors.push(error));
+    broken.whenRead(() => {
+      throw new Error('a continuation with a bug');
+    });
+    batcher.add('a', broken);
+    const other = new AheadRead((error) => errors.push(error));
+    const read = new Promise((resolve) => other.whenRead(resolve));
+    batcher.add('b', other);
+    expect(await read).toBeUndefined();
+    expect(errors).toEqual([new Error('a continuation with a bug')]);
+  });
+
+  it('with endOfTurn, gathers the keys asked in separate I/O callbacks of one event-loop turn', async () => {
+    const batches: string[][] = [];
+    const batcher = new TickBatcher<string, string>(async (keys) => {
+      batches.push([...keys]);
+      return [...keys];
+    }, endOfTurn);
+    // Each timer callback is followed by its own nextTick and microtask drain, as each socket's data callback is.
+    const asked = await new Promise<Promise<string>[]>((resolve) => {
+      const loads: Promise<string>[] = [];
+      setTimeout(() => loads.push(batcher.load('x')), 0);
+      setTimeout(() => loads.push(batcher.load('y')), 0);
+      setTimeout(() => resolve(loads), 0);
+    });
+    expect(await Promise.all(asked)).toEqual(['x', 'y']);
+    expect(batches).toEqual([['x', 'y']]);
   });
 });
 
