@@ -8,7 +8,7 @@ export interface RedisCommands {
   once(event: 'ready', listener: () => void): unknown;
   get(key: string): Promise<string | null>;
   /** MGET: only on one Redis (node-redis's client), since on a cluster the keys of one call may lie in several slots. */
-  mGet?(keys: string[]): Promise<Array<string | null>>;
+  mGet?(keys: readonly string[]): Promise<Array<string | null>>;
   set(key: string, value: string, options?: { NX?: true; PX?: number }): Promise<string | null>;
   del(key: string): Promise<number>;
   incr(key: string): Promise<number>;

@@ -25,7 +25,7 @@ export class RedisTier implements CacheTier {
    * all sent in the same tick (one pipeline per node), so nothing crosses a slot. Raced against one time budget.
    */
   async getMany(keys: readonly string[]): Promise<Array<CacheEntry | undefined>> {
-    const texts = await this.connection.call((client) => (client.mGet ? client.mGet([...keys]) : Promise.all(keys.map((key) => client.get(key)))));
+    const texts = await this.connection.call((client) => (client.mGet ? client.mGet(keys) : Promise.all(keys.map((key) => client.get(key)))));
     if (texts === FAILED) throw new TierUnavailable();
     return texts.map((text) => (typeof text === 'string' ? decodeEntry(text) : undefined));
   }
